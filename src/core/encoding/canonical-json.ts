@@ -1,0 +1,50 @@
+import { makeError } from "../errors/devicechain-error.js";
+import { fromUtf8, utf8 } from "./bytes.js";
+
+/** The JSON values the ledger stores and signs: no floats, so every node encodes alike. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+export type JsonObject = { readonly [k: string]: Json };
+
+/**
+ * RFC 8785 (JCS) canonical JSON for the ledger's value domain. Numbers must be safe integers:
+ * JCS's float formatting is where implementations disagree, and the state machine never needs it.
+ * Object keys sort by UTF-16 code units, which is JavaScript's default string order.
+ */
+export function canonicalize(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isSafeInteger(value)) {
+        throw makeError("TX_MALFORMED", `Only safe integers are allowed, not ${value}`);
+      }
+      return Object.is(value, -0) ? "0" : String(value);
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) return `[${value.map(canonicalize).join(",")}]`;
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(",")}}`;
+    }
+    default:
+      throw makeError("TX_MALFORMED", `A ${typeof value} cannot be encoded`);
+  }
+}
+
+/** Canonical UTF-8 bytes of a value. */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8(canonicalize(value));
+}
+
+/** Parse JSON bytes, failing with TX_MALFORMED (cause kept) on bad UTF-8 or bad JSON. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(fromUtf8(bytes));
+  } catch (cause) {
+    throw makeError("TX_MALFORMED", "The bytes are not UTF-8 JSON", { cause });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The one catalogue of stable error codes. Each code maps to an ABCI result code (the number a
+ * committed transaction carries), an HTTP status, and where it applies a 3GPP ProblemDetails cause.
+ * Codes and numbers never change meaning once released; tests assert codes, never messages.
+ */
+export interface ErrorSpec {
+  /** ABCI result code: stable, non-zero, unique. */
+  readonly abci: number;
+  readonly http: number;
+  /** TS 29.500 / TS 29.511 ProblemDetails cause, for the SBI interfaces. */
+  readonly cause?: string;
+  readonly message: string;
+}
+
+const spec = <T extends Record<string, ErrorSpec>>(t: T): T => t;
+
+export const ERRORS = spec({
+  // Requests at the edge (HTTP, CLI input).
+  REQUEST_MALFORMED_JSON: { abci: 1, http: 400, message: "The request body is not valid JSON." },
+  REQUEST_TOO_LARGE: { abci: 2, http: 413, message: "The request body is larger than allowed." },
+  REQUEST_BAD_PARAMS: {
+    abci: 3,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "A request parameter is missing or invalid.",
+  },
+  NOT_FOUND: { abci: 4, http: 404, message: "Nothing is stored under that name." },
+  NODE_NOT_READY: { abci: 5, http: 503, message: "The node is not ready." },
+  NODE_UNAVAILABLE: { abci: 6, http: 503, message: "The node could not be reached." },
+  MEMPOOL_FULL: { abci: 7, http: 503, message: "The mempool is full; retry later." },
+  TX_TIMEOUT: { abci: 8, http: 504, message: "The transaction was not committed in time." },
+
+  // Transactions: decoding and the verification pipeline.
+  TX_MALFORMED: { abci: 10, http: 400, message: "The transaction does not have the expected shape." },
+  TX_TOO_LARGE: { abci: 11, http: 413, message: "The transaction is larger than the size limit." },
+  TX_BAD_SIGNATURE: { abci: 12, http: 401, message: "The signature does not verify." },
+  TX_WRONG_CHAIN: { abci: 13, http: 400, message: "The transaction is for another chain." },
+  TX_NONCE_REPLAYED: {
+    abci: 14,
+    http: 409,
+    message: "The nonce is not above the signer's last nonce: replay refused.",
+  },
+  TX_UNKNOWN_TYPE: { abci: 15, http: 400, message: "The transaction type is not known." },
+  TX_BAD_PARAMS: { abci: 16, http: 400, message: "The transaction parameters are invalid." },
+  TX_DUPLICATE: { abci: 17, http: 409, message: "This transaction is already known." },
+
+  // Authorisation.
+  ROLE_FORBIDDEN: { abci: 20, http: 403, message: "The signer's role may not do this." },
+  MEMBER_UNKNOWN: { abci: 21, http: 404, message: "No member has that id." },
+  MEMBER_EXISTS: { abci: 22, http: 409, message: "A member with that id already exists." },
+  MEMBER_SUSPENDED: { abci: 23, http: 403, message: "The member is suspended." },
+  MEMBER_NOT_SUSPENDED: { abci: 24, http: 409, message: "The member is not suspended." },
+  KEY_IN_USE: { abci: 25, http: 409, message: "That public key already belongs to an account." },
+  MEMBER_IS_REGULATOR: {
+    abci: 26,
+    http: 403,
+    message: "The last active regulator cannot be suspended.",
+  },
+
+  // TACs.
+  TAC_NOT_ALLOCATED: {
+    abci: 30,
+    http: 403,
+    message: "The TAC is not allocated to this manufacturer.",
+  },
+  TAC_ALREADY_ALLOCATED: { abci: 31, http: 409, message: "The TAC is already allocated." },
+  TAC_RANGE_INVALID: { abci: 32, http: 400, message: "The TAC range is invalid or too large." },
+
+  // Identifiers (TS 23.003, TS 29.571).
+  IDENTIFIER_UNRECOGNISED: {
+    abci: 40,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "The identifier is not in any recognised form.",
+  },
+  IMEI_BAD_FORMAT: {
+    abci: 41,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "An IMEI has 14 or 15 digits, an IMEISV 16.",
+  },
+  IMEI_BAD_CHECK_DIGIT: {
+    abci: 42,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "The IMEI check digit (Luhn) is wrong.",
+  },
+  PEI_BAD_FORMAT: {
+    abci: 43,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "The PEI is not in a TS 29.571 form.",
+  },
+  MAC_BAD_FORMAT: {
+    abci: 44,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "A MAC address has 12 hex digits.",
+  },
+  EUI64_BAD_FORMAT: {
+    abci: 45,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "An EUI-64 has 16 hex digits.",
+  },
+  EID_BAD_CHECK_DIGITS: {
+    abci: 46,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "The eSIM EID has 32 digits and its check digits (mod 97) must hold.",
+  },
+  SERIAL_BAD_FORMAT: {
+    abci: 47,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "A serial number is 1-64 characters of A-Z, 0-9 and - . _ /.",
+  },
+
+  // Devices.
+  DEVICE_UNKNOWN: {
+    abci: 50,
+    http: 404,
+    cause: "ERROR_EQUIPMENT_UNKNOWN",
+    message: "No device is registered under that identifier.",
+  },
+  DEVICE_EXISTS: {
+    abci: 51,
+    http: 409,
+    message: "An identifier is already registered to a device.",
+  },
+  DEVICE_NOT_OWNER: { abci: 52, http: 403, message: "The signer does not own this device." },
+  DEVICE_NOT_TRANSFERABLE: {
+    abci: 53,
+    http: 409,
+    message: "The device is reported, blocked or scrapped and cannot change hands.",
+  },
+  DEVICE_ALREADY_SOLD: { abci: 54, http: 409, message: "The device already has an owner." },
+  DEVICE_NOT_SOLD: { abci: 55, http: 409, message: "The device has no owner yet." },
+  DEVICE_SCRAPPED: { abci: 56, http: 409, message: "The device is scrapped." },
+  DEVICE_ALREADY_REPORTED: {
+    abci: 57,
+    http: 409,
+    message: "The signer already has a report of this kind on the device.",
+  },
+  DEVICE_NO_MARK: { abci: 58, http: 409, message: "The signer has no mark on this device to clear." },
+  DEVICE_ALREADY_BLOCKED: { abci: 59, http: 409, message: "The device is already blocked." },
+  DEVICE_NOT_BLOCKED: { abci: 60, http: 409, message: "The device is not blocked." },
+  OFFER_NONE: { abci: 61, http: 409, message: "There is no open transfer offer on this device." },
+  OFFER_NOT_FOR_YOU: {
+    abci: 62,
+    http: 403,
+    message: "The transfer offer is addressed to another key.",
+  },
+  OFFER_EXISTS: { abci: 63, http: 409, message: "A transfer offer is already open." },
+  REFERENCE_REQUIRED: {
+    abci: 64,
+    http: 400,
+    message: "This report needs a case or subscriber reference.",
+  },
+  BULK_TOO_MANY: {
+    abci: 65,
+    http: 413,
+    message: "A bulk registration carries at most 10,000 identifiers.",
+  },
+  DEVICE_BAD_STATE: { abci: 66, http: 409, message: "The device is not in a state that allows this." },
+
+  // Ledger and storage.
+  LEDGER_CORRUPT: { abci: 90, http: 500, message: "Stored state does not match its commitment." },
+  STORAGE_FAILED: { abci: 91, http: 500, message: "The storage layer failed." },
+  GENESIS_INVALID: { abci: 92, http: 500, message: "The genesis file is invalid." },
+  INTERNAL: { abci: 99, http: 500, message: "An internal error occurred." },
+});
+
+export type ErrorCode = keyof typeof ERRORS;
+
+const byAbci = new Map<number, ErrorCode>(
+  (Object.keys(ERRORS) as ErrorCode[]).map((code) => [ERRORS[code].abci, code]),
+);
+
+/** The code name for an ABCI result code, or INTERNAL for an unknown number. */
+export function codeFromAbci(abci: number): ErrorCode {
+  return byAbci.get(abci) ?? "INTERNAL";
+}
+
+/** True if `name` is a code in the catalogue. */
+export function isErrorCode(name: string): name is ErrorCode {
+  return Object.hasOwn(ERRORS, name);
+}

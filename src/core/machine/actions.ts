@@ -1,0 +1,41 @@
+import type { JsonObject } from "../encoding/canonical-json.js";
+import type { TxType } from "../tx/tx-type.js";
+import type { Account } from "./account.js";
+import { allocateTac, parseAllocateTac } from "./actions/allocate-tac.js";
+import { blockDevice, parseBlock, parseUnblock, unblockDevice } from "./actions/block.js";
+import { admitMember, parseAdmit, parseMemberRef, reinstateMember, suspendMember } from "./actions/member.js";
+import { parseRegister, registerDevices } from "./actions/register.js";
+import { clearReport, fileReport, parseClearReport, parseFileReport } from "./actions/report.js";
+import { parseRotateKey, rotateKey } from "./actions/rotate-key.js";
+import { scrapDevice } from "./actions/scrap.js";
+import { parseSell, sellDevice } from "./actions/sell.js";
+import { acceptTransfer, cancelTransfer, offerTransfer, parseDeviceOnly, parseOffer } from "./actions/transfer.js";
+import type { TxContext } from "./tx-context.js";
+
+/** One transaction type: a pure params parser and a pure apply step. */
+export interface ActionDef<P> {
+  readonly parse: (params: JsonObject, signer: Account) => P;
+  readonly apply: (ctx: TxContext, params: P) => void;
+}
+
+const def = <P>(parse: ActionDef<P>["parse"], apply: ActionDef<P>["apply"]): ActionDef<unknown> =>
+  ({ parse, apply }) as ActionDef<unknown>;
+
+/** The table the state machine dispatches on. */
+export const ACTIONS: Readonly<Record<TxType, ActionDef<unknown>>> = {
+  "member.admit": def(parseAdmit, admitMember),
+  "member.suspend": def(parseMemberRef, suspendMember),
+  "member.reinstate": def(parseMemberRef, reinstateMember),
+  "key.rotate": def(parseRotateKey, rotateKey),
+  "tac.allocate": def(parseAllocateTac, allocateTac),
+  "device.register": def((p, signer) => parseRegister(p, signer.id), registerDevices),
+  "device.sell": def(parseSell, sellDevice),
+  "transfer.offer": def(parseOffer, offerTransfer),
+  "transfer.accept": def(parseDeviceOnly, acceptTransfer),
+  "transfer.cancel": def(parseDeviceOnly, cancelTransfer),
+  "report.file": def(parseFileReport, fileReport),
+  "report.clear": def(parseClearReport, clearReport),
+  "device.block": def(parseBlock, blockDevice),
+  "device.unblock": def(parseUnblock, unblockDevice),
+  "device.scrap": def(parseDeviceOnly, scrapDevice),
+};

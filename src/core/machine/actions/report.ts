@@ -1,0 +1,85 @@
+import type { JsonObject } from "../../encoding/canonical-json.js";
+import { makeError } from "../../errors/devicechain-error.js";
+import type { DeviceIdentifier } from "../../identifiers/identifier.js";
+import type { Device, Mark, ReportKind } from "../../state/device.js";
+import { deviceRef, oneOf, onlyKeys, optionalText, REFERENCE, text } from "../../tx/params.js";
+import { ownerAccountId } from "../account.js";
+import { commitDeviceChange, requireDevice } from "../device-change.js";
+import type { TxContext } from "../tx-context.js";
+
+export interface FileReportParams {
+  readonly device: DeviceIdentifier;
+  readonly kind: ReportKind;
+  readonly reference?: string;
+}
+
+export function parseFileReport(p: JsonObject): FileReportParams {
+  onlyKeys(p, ["device", "kind", "reference"]);
+  const reference = optionalText(p, "reference", { max: 64, pattern: REFERENCE });
+  const base = { device: deviceRef(p), kind: oneOf(p, "kind", ["lost", "stolen"] as const) };
+  return reference === undefined ? base : { ...base, reference };
+}
+
+/**
+ * Mark a device lost or stolen. The owner reports its own device; law enforcement marks it
+ * stolen under a case reference; an operator reports for a subscriber under its own reference.
+ */
+export function fileReport(ctx: TxContext, p: FileReportParams): void {
+  const d = requireDevice(ctx, p.device);
+  const { role } = ctx.signer;
+  if (role === "owner") requireOwnerOf(ctx, d);
+  if (role === "law_enforcement" && p.kind !== "stolen") {
+    throw makeError("TX_BAD_PARAMS", "Law enforcement marks devices stolen");
+  }
+  if ((role === "law_enforcement" || role === "operator") && p.reference === undefined) {
+    throw makeError("REFERENCE_REQUIRED");
+  }
+  if (d.scrapped) throw makeError("DEVICE_SCRAPPED");
+  if (d.marks.some((m) => m.by === ctx.signer.id && m.kind === p.kind)) {
+    throw makeError("DEVICE_ALREADY_REPORTED");
+  }
+  const mark: Mark = {
+    kind: p.kind,
+    by: ctx.signer.id,
+    role,
+    ...(p.reference === undefined ? {} : { reference: p.reference }),
+    height: ctx.height,
+  };
+  const { recovered: _recovered, ...rest } = d;
+  commitDeviceChange(ctx, { ...rest, marks: [...d.marks, mark] }, p.kind === "lost" ? "reported_lost" : "reported_stolen");
+}
+
+function requireOwnerOf(ctx: TxContext, d: Device): void {
+  if (d.owner !== ctx.signer.keyId) throw makeError("DEVICE_NOT_OWNER");
+}
+
+export interface ClearReportParams {
+  readonly device: DeviceIdentifier;
+  /** Regulator only: clear the marks of this account; without it, all marks. */
+  readonly by?: string;
+}
+
+export function parseClearReport(p: JsonObject): ClearReportParams {
+  onlyKeys(p, ["device", "by"]);
+  const by = p.by === undefined ? undefined : text(p, "by", { max: 100 });
+  return by === undefined ? { device: deviceRef(p) } : { device: deviceRef(p), by };
+}
+
+/** Clear marks. Only a mark's maker, or the regulator, can clear it; the last one clears to "recovered". */
+export function clearReport(ctx: TxContext, p: ClearReportParams): void {
+  const d = requireDevice(ctx, p.device);
+  const isRegulator = ctx.signer.role === "regulator";
+  if (p.by !== undefined && !isRegulator) {
+    throw makeError("ROLE_FORBIDDEN", "Only the regulator clears another party's marks");
+  }
+  const target = isRegulator ? p.by : ctx.signer.id;
+  const clears = (m: Mark) => target === undefined || m.by === target || m.by === ownerAccountId(target);
+  const remaining = d.marks.filter((m) => !clears(m));
+  if (remaining.length === d.marks.length) throw makeError("DEVICE_NO_MARK");
+  const recovered = remaining.length === 0 && d.owner !== undefined;
+  commitDeviceChange(
+    ctx,
+    { ...d, marks: remaining, ...(recovered ? { recovered: true as const } : {}) },
+    recovered ? "recovered" : "report_cleared",
+  );
+}

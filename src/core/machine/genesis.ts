@@ -1,0 +1,59 @@
+import { makeError } from "../errors/devicechain-error.js";
+import { isError } from "../errors/devicechain-error.js";
+import type { JsonObject } from "../encoding/canonical-json.js";
+import { writeChain } from "../state/chain.js";
+import { Overlay } from "../state/overlay.js";
+import type { StateWrites } from "../state/state.js";
+import { allocateTac, parseAllocateTac } from "./actions/allocate-tac.js";
+import { admitMember, parseAdmit } from "./actions/member.js";
+import type { TxContext } from "./tx-context.js";
+
+/** The genesis file: the chain id and the first members, at least one of them a regulator. */
+export interface Genesis {
+  readonly chainId: string;
+  /** ISO 8601; the time of block 0, informational. */
+  readonly genesisTime: string;
+  readonly members: readonly JsonObject[];
+  readonly tacs?: readonly JsonObject[];
+}
+
+const CHAIN_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** Validate a parsed genesis document. */
+export function parseGenesis(value: unknown): Genesis {
+  const g = value as Partial<Genesis> | null;
+  if (typeof g !== "object" || g === null) throw makeError("GENESIS_INVALID", "Genesis is a JSON object");
+  if (typeof g.chainId !== "string" || !CHAIN_ID.test(g.chainId)) {
+    throw makeError("GENESIS_INVALID", "chainId must match [a-z0-9][a-z0-9._-]{0,62}");
+  }
+  if (typeof g.genesisTime !== "string" || Number.isNaN(Date.parse(g.genesisTime))) {
+    throw makeError("GENESIS_INVALID", "genesisTime must be an ISO 8601 time");
+  }
+  if (!Array.isArray(g.members) || !g.members.some((m) => m?.role === "regulator")) {
+    throw makeError("GENESIS_INVALID", "members must include at least one regulator");
+  }
+  if (g.tacs !== undefined && !Array.isArray(g.tacs)) throw makeError("GENESIS_INVALID", "tacs is an array");
+  return g as Genesis;
+}
+
+/** The state writes of block 0: the chain record, the genesis members and TAC allocations. */
+export function initChain(genesis: Genesis): StateWrites {
+  const state = new Overlay({ get: () => undefined });
+  writeChain(state, { chainId: genesis.chainId, activeRegulators: 0 });
+  const ctx: TxContext = {
+    state,
+    signer: { id: "genesis", role: "regulator", keyId: "" },
+    height: 0,
+    time: Date.parse(genesis.genesisTime),
+    txHash: "genesis",
+    events: [],
+  };
+  try {
+    for (const m of genesis.members) admitMember(ctx, parseAdmit(m));
+    for (const t of genesis.tacs ?? []) allocateTac(ctx, parseAllocateTac(t));
+  } catch (e) {
+    if (isError(e)) throw makeError("GENESIS_INVALID", `Genesis entry refused: ${e.code} ${e.message}`, { cause: e });
+    throw e;
+  }
+  return state.writes;
+}

@@ -1,0 +1,119 @@
+import { sha256 } from "../crypto/hash.js";
+import { toHex } from "../encoding/bytes.js";
+import { type ErrorCode, ERRORS } from "../errors/catalogue.js";
+import { DevicechainError, type ErrorData, isError, makeError } from "../errors/devicechain-error.js";
+import { readChain } from "../state/chain.js";
+import { nonceKey } from "../state/keys.js";
+import { Overlay } from "../state/overlay.js";
+import type { StateReader, StateWrites } from "../state/state.js";
+import { type DecodedTx, decodeTx } from "../tx/transaction.js";
+import { ACTIONS } from "./actions.js";
+import type { TxContext, TxEvent } from "./tx-context.js";
+import { verifyTx } from "./verify.js";
+
+/** The outcome of one transaction: code 0 and events, or a catalogue code and nothing changed. */
+export interface TxResult {
+  readonly hash: string;
+  readonly code: number;
+  readonly codeName: "OK" | ErrorCode;
+  readonly log: string;
+  readonly events: readonly TxEvent[];
+  readonly data?: ErrorData;
+}
+
+export interface BlockInput {
+  readonly height: number;
+  /** Block time from the engine (ms since epoch); the state machine never reads a clock. */
+  readonly time: number;
+  readonly txs: readonly Uint8Array[];
+}
+
+export interface BlockOutcome {
+  readonly results: readonly TxResult[];
+  readonly writes: StateWrites;
+}
+
+export interface ExecuteOptions {
+  /** Hashes whose signatures were verified already, e.g. by this node's mempool. */
+  readonly verifiedHashes?: ReadonlySet<string>;
+}
+
+/** A failure as a result; anything uncoded is a bug and is reported as INTERNAL. */
+export function failure(hash: string, e: unknown): TxResult {
+  const err = isError(e) ? e : new DevicechainError("INTERNAL", "Unexpected failure", { cause: e });
+  return {
+    hash,
+    code: ERRORS[err.code].abci,
+    codeName: err.code,
+    log: err.message,
+    events: [],
+    ...(err.data === undefined ? {} : { data: err.data }),
+  };
+}
+
+function requireChainId(state: StateReader): string {
+  const chain = readChain(state);
+  if (!chain) throw makeError("GENESIS_INVALID", "The state has no chain record: init the chain first");
+  return chain.chainId;
+}
+
+/** Execute one decoded transaction against a block overlay; on failure the overlay is untouched. */
+function executeTx(
+  block: Overlay,
+  chainId: string,
+  d: DecodedTx,
+  input: BlockInput,
+  opts: ExecuteOptions,
+): TxResult {
+  const overlay = new Overlay(block);
+  try {
+    const signer = verifyTx(overlay, chainId, d, { signatureVerified: opts.verifiedHashes?.has(d.hash) ?? false });
+    const action = ACTIONS[d.tx.body.type];
+    const params = action.parse(d.tx.body.params, signer);
+    const ctx: TxContext = {
+      state: overlay,
+      signer,
+      height: input.height,
+      time: input.time,
+      txHash: d.hash,
+      events: [],
+    };
+    action.apply(ctx, params);
+    overlay.put(nonceKey(signer.id), d.tx.body.nonce);
+    overlay.mergeInto(block);
+    return { hash: d.hash, code: 0, codeName: "OK", log: "", events: ctx.events };
+  } catch (e) {
+    return failure(d.hash, e);
+  }
+}
+
+/**
+ * Execute a block's transactions in order. Pure: the state is only read, and the writes come
+ * back for the ledger to hash and persist. Same state and block in, same results and writes out.
+ */
+export function executeBlock(state: StateReader, input: BlockInput, opts: ExecuteOptions = {}): BlockOutcome {
+  const chainId = requireChainId(state);
+  const block = new Overlay(state);
+  const results = input.txs.map((bytes) => {
+    let d: DecodedTx;
+    try {
+      d = decodeTx(bytes);
+    } catch (e) {
+      return failure(toHex(sha256(bytes)), e);
+    }
+    return executeTx(block, chainId, d, input, opts);
+  });
+  return { results, writes: block.writes };
+}
+
+/**
+ * Mempool admission: decode, and every check that needs no other pending transaction
+ * (signature, chain, nonce, standing, role, params). Relations such as ownership are checked
+ * at execution, because an earlier transaction in the same block may establish them.
+ */
+export function checkTx(state: StateReader, bytes: Uint8Array): DecodedTx {
+  const d = decodeTx(bytes);
+  const signer = verifyTx(state, requireChainId(state), d);
+  ACTIONS[d.tx.body.type].parse(d.tx.body.params, signer);
+  return d;
+}

@@ -1,0 +1,15 @@
+/**
+ * State key layout. Every entry the app hash commits to lives under one of these prefixes.
+ * The registry keys devices by their primary identifier key; further identifiers of the same
+ * device (a dual-SIM phone's second IMEI, a MAC) point to it through an alias entry.
+ */
+export const CHAIN_KEY = "chain";
+
+export const memberKey = (memberId: string): string => `member/${memberId}`;
+export const MEMBER_PREFIX = "member/";
+/** Which member holds a public key; keys absent here belong to owners. */
+export const keyHolderKey = (keyId: string): string => `keyholder/${keyId}`;
+export const nonceKey = (accountId: string): string => `nonce/${accountId}`;
+export const tacKey = (tac: string): string => `tac/${tac}`;
+export const deviceKey = (deviceId: string): string => `device/${deviceId}`;
+export const aliasKey = (identifierKey: string): string => `alias/${identifierKey}`;

@@ -1,0 +1,187 @@
+import { EventEmitter } from "node:events";
+import { toHex } from "../core/encoding/bytes.js";
+import type { Json } from "../core/encoding/canonical-json.js";
+import { makeError } from "../core/errors/devicechain-error.js";
+import { type Genesis, initChain } from "../core/machine/genesis.js";
+import { checkTx, executeBlock, failure, type TxResult } from "../core/machine/state-machine.js";
+import { readChain } from "../core/state/chain.js";
+import { decodeTx } from "../core/tx/transaction.js";
+import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "./block.js";
+import { LedgerStore, type PreparedState, type TxRecord } from "./storage/ledger-store.js";
+
+export interface FinalizeRequest {
+  readonly height: number;
+  /** Block time in ms since the epoch, from the engine or the consensus header. */
+  readonly time: number;
+  readonly txs: readonly Uint8Array[];
+}
+
+export interface FinalizeResponse {
+  readonly txResults: readonly TxResult[];
+  readonly appHash: string;
+}
+
+export interface CheckTxResponse {
+  readonly hash: string;
+  readonly code: number;
+  readonly codeName: string;
+  readonly log: string;
+  readonly data?: Json;
+}
+
+/** A block and its results, as announced after it is durable. */
+export interface CommittedBlock {
+  readonly block: StoredBlock;
+  readonly results: readonly TxResult[];
+}
+
+interface Pending {
+  readonly request: FinalizeRequest;
+  readonly results: readonly TxResult[];
+  readonly prepared: PreparedState;
+  readonly block: StoredBlock;
+  readonly records: readonly TxRecord[];
+}
+
+const MAX_VERIFIED = 200_000;
+
+/**
+ * The ledger application behind an ABCI-shaped interface: info, initChain, checkTx,
+ * finalizeBlock, commit and query. The embedded engine drives it in-process; the CometBFT engine
+ * drives the same object from ABCI messages. finalizeBlock executes and hashes but persists
+ * nothing; commit persists. Emits "commit" with a CommittedBlock once the block is on disk.
+ */
+export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
+  private pending: Pending | undefined;
+  /** Hashes whose signatures this node already verified in checkTx; saves a verify per tx. */
+  private readonly verified = new Set<string>();
+
+  private constructor(readonly store: LedgerStore) {
+    super();
+  }
+
+  static open(path: string): LedgerApp {
+    return new LedgerApp(LedgerStore.open(path));
+  }
+
+  get chainId(): string {
+    return readChain(this.store)?.chainId ?? "";
+  }
+
+  info(): { lastBlockHeight: number; lastBlockAppHash: string; lastBlockTime: number } {
+    const last = this.store.last;
+    return { lastBlockHeight: last.height, lastBlockAppHash: last.appHash, lastBlockTime: last.time };
+  }
+
+  /** Write block 0 from the genesis file. Refuses a store that already holds a chain. */
+  initChain(genesis: Genesis): { appHash: string } {
+    if (this.store.initialized) {
+      const chainId = this.chainId;
+      if (chainId !== genesis.chainId) {
+        throw makeError("GENESIS_INVALID", `This data holds chain ${chainId}, not ${genesis.chainId}`);
+      }
+      return { appHash: this.store.last.appHash };
+    }
+    const prepared = this.store.prepare(initChain(genesis));
+    const header = {
+      chainId: genesis.chainId,
+      height: 0,
+      time: Date.parse(genesis.genesisTime),
+      prevHash: GENESIS_PREV_HASH,
+      txRoot: txRoot([]),
+      appHash: prepared.appHash,
+      numTxs: 0,
+    };
+    this.store.commit(prepared, { hash: blockHash(header), header, txs: [] }, []);
+    return { appHash: prepared.appHash };
+  }
+
+  /** Mempool admission against committed state. Never throws: failures come back coded. */
+  checkTx(bytes: Uint8Array): CheckTxResponse {
+    try {
+      const d = checkTx(this.store, bytes);
+      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+      this.verified.add(d.hash);
+      return { hash: d.hash, code: 0, codeName: "OK", log: "" };
+    } catch (e) {
+      const r = failure("", e);
+      return {
+        hash: "",
+        code: r.code,
+        codeName: r.codeName,
+        log: r.log,
+        ...(r.data === undefined ? {} : { data: r.data as Json }),
+      };
+    }
+  }
+
+  /** Execute a block and compute its app hash; nothing is persisted until commit. */
+  finalizeBlock(request: FinalizeRequest): FinalizeResponse {
+    const last = this.store.last;
+    if (request.height !== last.height + 1) {
+      throw makeError("INTERNAL", `Expected block ${last.height + 1}, got ${request.height}`);
+    }
+    const { results, writes } = executeBlock(this.store, request, { verifiedHashes: this.verified });
+    const prepared = this.store.prepare(writes);
+    const hashes = results.map((r) => r.hash);
+    const header = {
+      chainId: this.chainId,
+      height: request.height,
+      time: request.time,
+      prevHash: last.blockHash,
+      txRoot: txRoot(hashes),
+      appHash: prepared.appHash,
+      numTxs: results.length,
+    };
+    const block: StoredBlock = { hash: blockHash(header), header, txs: hashes };
+    const records = results.map((r, index): TxRecord => {
+      const raw = request.txs[index]!;
+      return {
+        hash: r.hash,
+        height: request.height,
+        index,
+        code: r.code,
+        codeName: r.codeName,
+        log: r.log,
+        events: r.events as unknown as Json,
+        ...(r.data === undefined ? {} : { data: r.data as Json }),
+        tx: safeTxJson(raw),
+      };
+    });
+    this.pending = { request, results, prepared, block, records };
+    return { txResults: results, appHash: prepared.appHash };
+  }
+
+  /** Persist the finalized block atomically, then announce it once it is flushed to disk. */
+  async commit(): Promise<CommittedBlock> {
+    const p = this.pending;
+    if (!p) throw makeError("INTERNAL", "commit without finalizeBlock");
+    this.pending = undefined;
+    this.store.commit(p.prepared, p.block, p.records);
+    for (const h of p.block.txs) this.verified.delete(h);
+    await this.store.flushed();
+    const committed = { block: p.block, results: p.results };
+    this.emit("commit", committed);
+    return committed;
+  }
+
+  getBlock(height: number): StoredBlock | undefined {
+    return this.store.getBlock(height);
+  }
+
+  getTx(hash: string): TxRecord | undefined {
+    return this.store.getTx(hash);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+function safeTxJson(raw: Uint8Array): Json {
+  try {
+    return decodeTx(raw).tx as unknown as Json;
+  } catch {
+    return toHex(raw);
+  }
+}

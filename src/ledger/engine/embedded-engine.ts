@@ -1,0 +1,136 @@
+import { makeError } from "../../core/errors/devicechain-error.js";
+import type { TxResult } from "../../core/machine/state-machine.js";
+import type { LedgerApp } from "../application.js";
+
+/** A transaction's fate once its block is durable. */
+export interface CommittedTx extends TxResult {
+  readonly height: number;
+  readonly index: number;
+}
+
+export interface EmbeddedEngineOptions {
+  /** Longest a transaction waits in the mempool before a block is cut. */
+  readonly maxWaitMs?: number;
+  readonly maxTxsPerBlock?: number;
+  /** Mempool bound; beyond it submissions are refused with MEMPOOL_FULL. */
+  readonly maxPending?: number;
+  /** Block time source; the state machine only ever sees the value stamped on the block. */
+  readonly now?: () => number;
+}
+
+interface Waiting {
+  readonly bytes: Uint8Array;
+  readonly hash: string;
+  readonly resolve: (r: CommittedTx) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * The one-process engine: a mempool that runs checkTx, and a block cutter that takes up to
+ * maxTxsPerBlock transactions at most maxWaitMs after the first one arrived, finalizes, commits
+ * and answers every waiting client once the block is on disk.
+ */
+export class EmbeddedEngine {
+  private readonly queue: Waiting[] = [];
+  private readonly hashes = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly maxWaitMs: number;
+  private readonly maxTxsPerBlock: number;
+  private readonly maxPending: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly app: LedgerApp,
+    opts: EmbeddedEngineOptions = {},
+  ) {
+    this.maxWaitMs = opts.maxWaitMs ?? 20;
+    this.maxTxsPerBlock = opts.maxTxsPerBlock ?? 2_000;
+    this.maxPending = opts.maxPending ?? 50_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  /** Submit encoded transaction bytes; resolves with the committed result, rejects if checkTx refuses. */
+  submit(bytes: Uint8Array): Promise<CommittedTx> {
+    if (this.stopped) return Promise.reject(makeError("NODE_NOT_READY", "The engine is stopping"));
+    if (this.queue.length >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
+    const check = this.app.checkTx(bytes);
+    if (check.code !== 0) {
+      const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
+      return Promise.reject(makeError(check.codeName as never, check.log, data));
+    }
+    if (this.hashes.has(check.hash)) return Promise.reject(makeError("TX_DUPLICATE"));
+    return new Promise<CommittedTx>((resolve, reject) => {
+      this.hashes.add(check.hash);
+      this.queue.push({ bytes, hash: check.hash, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running || this.queue.length === 0) return;
+    if (this.queue.length >= this.maxTxsPerBlock) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.runBlock();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.runBlock();
+      }, this.maxWaitMs);
+    }
+  }
+
+  private runBlock(): void {
+    if (this.running) return;
+    this.running = this.produce()
+      .catch((e: unknown) => {
+        // A failure to finalize or persist leaves the node unable to go on safely: stop cutting.
+        this.stopped = true;
+        for (const w of this.queue.splice(0)) w.reject(e);
+        throw e;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.schedule();
+      });
+    this.running.catch(() => undefined);
+  }
+
+  private async produce(): Promise<void> {
+    const batch = this.queue.splice(0, this.maxTxsPerBlock);
+    if (batch.length === 0) return;
+    const { lastBlockHeight, lastBlockTime } = this.app.info();
+    const height = lastBlockHeight + 1;
+    const time = Math.max(lastBlockTime, this.now());
+    try {
+      const { txResults } = this.app.finalizeBlock({ height, time, txs: batch.map((w) => w.bytes) });
+      await this.app.commit();
+      batch.forEach((w, index) => {
+        w.resolve({ ...txResults[index]!, height, index });
+      });
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+      throw e;
+    } finally {
+      for (const w of batch) this.hashes.delete(w.hash);
+    }
+  }
+
+  /** Commit what is queued, then refuse new work. */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.running || this.queue.length > 0) {
+      if (!this.running) this.runBlock();
+      await this.running?.catch(() => undefined);
+      if (this.stopped) break;
+    }
+    this.stopped = true;
+  }
+}

@@ -1,0 +1,225 @@
+import { type Database, open, type RootDatabase } from "lmdb";
+import { toHex, utf8 } from "../../core/encoding/bytes.js";
+import { canonicalize, type Json } from "../../core/encoding/canonical-json.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
+import type { StateReader, StateWrites } from "../../core/state/state.js";
+import { BucketTree, bucketHash, bucketOf, keyHashOf, type Leaf, sha256 } from "../app-hash/bucket-tree.js";
+import type { StoredBlock } from "../block.js";
+
+/** What a committed transaction leaves in the index. */
+export interface TxRecord {
+  readonly hash: string;
+  readonly height: number;
+  readonly index: number;
+  readonly code: number;
+  readonly codeName: string;
+  readonly log: string;
+  readonly events: Json;
+  readonly data?: Json;
+  /** The transaction as submitted (canonical JSON). */
+  readonly tx: Json;
+}
+
+export interface LastCommit {
+  readonly height: number;
+  readonly appHash: string;
+  readonly blockHash: string;
+  readonly time: number;
+}
+
+/** State writes hashed and ready to persist: what finalizeBlock computed and commit makes durable. */
+export interface PreparedState {
+  readonly appHash: string;
+  readonly writes: StateWrites;
+  readonly encoded: ReadonlyMap<string, string | null>;
+  readonly leafChanges: ReadonlyMap<string, Leaf | null>;
+  readonly bucketHashes: ReadonlyMap<number, Uint8Array>;
+  readonly staged: ReadonlyMap<number, Uint8Array>;
+}
+
+const EMPTY_LAST: LastCommit = { height: 0, appHash: "", blockHash: "", time: 0 };
+const MAX_CACHED_VALUES = 2_000_000;
+
+/** Key-hash range of a bucket: key hashes are 32 bytes and a bucket is their first 20 bits. */
+function bucketBounds(bucket: number): { start: Buffer; end: Buffer } {
+  const prefix = (b: number) => Buffer.from([(b >>> 12) & 0xff, (b >>> 4) & 0xff, (b & 0xf) << 4]);
+  return { start: prefix(bucket), end: bucket + 1 < 1 << 20 ? prefix(bucket + 1) : Buffer.alloc(33, 0xff) };
+}
+
+/**
+ * The node's LMDB files: state, the leaves and buckets of the app-hash tree, blocks and the
+ * transaction index. Each block is written in one LMDB transaction, so a crash at any moment
+ * leaves the last committed block whole and nothing of the next.
+ */
+export class LedgerStore implements StateReader {
+  private readonly root: RootDatabase;
+  private readonly state: Database<string, string>;
+  private readonly leaves: Database<Buffer, Buffer>;
+  private readonly buckets: Database<Buffer, number>;
+  private readonly blocks: Database<string, number>;
+  private readonly txs: Database<string, string>;
+  private readonly meta: Database<string, string>;
+  private readonly tree = new BucketTree();
+  private readonly cache = new Map<string, Json>();
+  private lastCommit: LastCommit;
+
+  private constructor(path: string) {
+    try {
+      this.root = open({ path, compression: false, mapSize: 2 ** 36 });
+    } catch (cause) {
+      throw makeError("STORAGE_FAILED", `Cannot open the ledger at ${path}`, { cause });
+    }
+    this.state = this.root.openDB({ name: "state", encoding: "string" });
+    this.leaves = this.root.openDB({ name: "leaves", keyEncoding: "binary", encoding: "binary" });
+    this.buckets = this.root.openDB({ name: "buckets", keyEncoding: "uint32", encoding: "binary" });
+    this.blocks = this.root.openDB({ name: "blocks", keyEncoding: "uint32", encoding: "string" });
+    this.txs = this.root.openDB({ name: "txs", encoding: "string" });
+    this.meta = this.root.openDB({ name: "meta", encoding: "string" });
+    const last = this.meta.get("last");
+    this.lastCommit = last ? (JSON.parse(last) as LastCommit) : EMPTY_LAST;
+    const stored: [number, Uint8Array][] = [];
+    for (const { key, value } of this.buckets.getRange()) stored.push([key, new Uint8Array(value)]);
+    this.tree.load(stored);
+  }
+
+  /** Open (or create) a store, checking the rebuilt tree against the last committed app hash. */
+  static open(path: string): LedgerStore {
+    const store = new LedgerStore(path);
+    const rebuilt = toHex(store.tree.root());
+    if (store.initialized && rebuilt !== store.lastCommit.appHash) {
+      throw makeError(
+        "LEDGER_CORRUPT",
+        `The stored tree gives app hash ${rebuilt}, but block ${store.lastCommit.height} committed ${store.lastCommit.appHash}`,
+      );
+    }
+    return store;
+  }
+
+  get last(): LastCommit {
+    return this.lastCommit;
+  }
+
+  /** True once genesis (block 0) has been committed. */
+  get initialized(): boolean {
+    return this.lastCommit.appHash !== "";
+  }
+
+  get(key: string): Json | undefined {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const raw = this.state.get(key);
+    if (raw === undefined) return undefined;
+    const value = JSON.parse(raw) as Json;
+    if (this.cache.size >= MAX_CACHED_VALUES) this.cache.clear();
+    this.cache.set(key, value);
+    return value;
+  }
+
+  /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
+  prepare(writes: StateWrites): PreparedState {
+    const encoded = new Map<string, string | null>();
+    const leafChanges = new Map<string, Leaf | null>();
+    const dirty = new Map<number, Map<string, Leaf | null>>();
+    for (const [key, value] of writes) {
+      const keyHash = keyHashOf(key);
+      const text = value === null ? null : canonicalize(value);
+      encoded.set(key, text);
+      const leaf = text === null ? null : { keyHash, valueHash: sha256(utf8(text)) };
+      const hex = toHex(keyHash);
+      leafChanges.set(hex, leaf);
+      const b = bucketOf(keyHash);
+      let changes = dirty.get(b);
+      if (!changes) {
+        changes = new Map();
+        dirty.set(b, changes);
+      }
+      changes.set(hex, leaf);
+    }
+    const bucketHashes = new Map<number, Uint8Array>();
+    for (const [b, changes] of dirty) {
+      const leaves = new Map<string, Leaf>();
+      for (const { key, value } of this.leaves.getRange(bucketBounds(b))) {
+        leaves.set(key.toString("hex"), { keyHash: new Uint8Array(key), valueHash: new Uint8Array(value) });
+      }
+      for (const [hex, leaf] of changes) {
+        if (leaf) leaves.set(hex, leaf);
+        else leaves.delete(hex);
+      }
+      bucketHashes.set(b, bucketHash([...leaves.values()]));
+    }
+    const staged = this.tree.stage(bucketHashes);
+    return { appHash: toHex(this.tree.stagedRoot(staged)), writes, encoded, leafChanges, bucketHashes, staged };
+  }
+
+  /** Persist a block atomically: state, tree, block, transaction index and the last-commit record. */
+  commit(prepared: PreparedState, block: StoredBlock, txRecords: readonly TxRecord[]): void {
+    const last: LastCommit = {
+      height: block.header.height,
+      appHash: prepared.appHash,
+      blockHash: block.hash,
+      time: block.header.time,
+    };
+    try {
+      this.root.transactionSync(() => {
+        for (const [key, text] of prepared.encoded) {
+          if (text === null) this.state.removeSync(key);
+          else this.state.putSync(key, text);
+        }
+        for (const [hex, leaf] of prepared.leafChanges) {
+          const k = Buffer.from(hex, "hex");
+          if (leaf) this.leaves.putSync(k, Buffer.from(leaf.valueHash));
+          else this.leaves.removeSync(k);
+        }
+        for (const [b, h] of prepared.bucketHashes) this.buckets.putSync(b, Buffer.from(h));
+        this.blocks.putSync(block.header.height, JSON.stringify(block));
+        for (const r of txRecords) this.txs.putSync(r.hash, JSON.stringify(r));
+        this.meta.putSync("last", JSON.stringify(last));
+      });
+    } catch (cause) {
+      throw makeError("STORAGE_FAILED", `Block ${block.header.height} could not be written`, { cause });
+    }
+    this.tree.apply(prepared.staged);
+    for (const [key, value] of prepared.writes) {
+      if (value === null) this.cache.delete(key);
+      else this.cache.set(key, value);
+    }
+    this.lastCommit = last;
+  }
+
+  /** Resolves once every commit so far is flushed to disk: the moment a client may be told. */
+  async flushed(): Promise<void> {
+    await this.root.flushed;
+  }
+
+  getBlock(height: number): StoredBlock | undefined {
+    const raw = this.blocks.get(height);
+    return raw === undefined ? undefined : (JSON.parse(raw) as StoredBlock);
+  }
+
+  getTx(hash: string): TxRecord | undefined {
+    const raw = this.txs.get(hash);
+    return raw === undefined ? undefined : (JSON.parse(raw) as TxRecord);
+  }
+
+  /** Every committed state entry under a key prefix, in key order. */
+  *scan(prefix: string): Iterable<[string, Json]> {
+    for (const { key, value } of this.state.getRange({ start: prefix })) {
+      if (!key.startsWith(prefix)) return;
+      yield [key, JSON.parse(value) as Json];
+    }
+  }
+
+  /** Proof material for a key: its bucket's leaves and the sibling path up to the app hash. */
+  proofMaterial(key: string): { bucket: number; leaves: Leaf[]; path: Uint8Array[] } {
+    const b = bucketOf(keyHashOf(key));
+    const leaves: Leaf[] = [];
+    for (const { key: k, value } of this.leaves.getRange(bucketBounds(b))) {
+      leaves.push({ keyHash: new Uint8Array(k), valueHash: new Uint8Array(value) });
+    }
+    return { bucket: b, leaves, path: this.tree.path(b) };
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
