@@ -5,7 +5,7 @@ import type { TxType } from "../tx/tx-type.js";
  * The authorisation matrix: for each transaction type, the roles that may sign it and the
  * condition each must also meet. A role not listed is refused with ROLE_FORBIDDEN before any
  * state is read; the conditions are checked by the action, each with its own error code.
- * docs/AUTHORIZATION.md is generated from this table (npm run docs:matrix).
+ * docs/AUTHORIZATION.md is generated from this table (scripts/render-authorization.mjs).
  */
 export const AUTHORIZATION: Readonly<Record<TxType, Readonly<Partial<Record<Role, string>>>>> = {
   "member.admit": { regulator: "any role, a fresh id and an unused key" },

@@ -1,0 +1,13 @@
+/** The yardstick for http_ratio: a bare node:http server answering a constant body. */
+import { createServer } from "node:http";
+
+const body = JSON.stringify({ status: "WHITELISTED" });
+const server = createServer((_req, res) => {
+  res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+});
+server.listen(0, "127.0.0.1", () => {
+  const addr = server.address();
+  if (addr && typeof addr === "object") process.stdout.write(`${JSON.stringify({ port: addr.port })}\n`);
+});
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
