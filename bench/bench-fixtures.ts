@@ -19,15 +19,24 @@ export function benchDataDir(regulator: Signer): { dir: string; genesis: Genesis
   const genesis: Genesis = {
     chainId: BENCH_CHAIN,
     genesisTime: "2026-01-01T00:00:00Z",
-    members: [{ id: "regulator", role: "regulator", name: "Bench regulator", key: regulator.keyId }],
+    members: [
+      { id: "regulator", role: "regulator", name: "Bench regulator", key: regulator.keyId },
+    ],
   };
   writeFileSync(path.join(dir, "genesis.json"), JSON.stringify(genesis, null, 2));
   return { dir, genesis };
 }
 
 /** Encoded, signed transaction bytes. */
-export function txBytes(signer: Signer, nonce: number, type: TxType, params: JsonObject): Uint8Array {
-  return encodeTx(signTx(signer, { chain: BENCH_CHAIN, signer: signer.keyId, nonce, type, params }));
+export function txBytes(
+  signer: Signer,
+  nonce: number,
+  type: TxType,
+  params: JsonObject,
+): Uint8Array {
+  return encodeTx(
+    signTx(signer, { chain: BENCH_CHAIN, signer: signer.keyId, nonce, type, params }),
+  );
 }
 
 /** A 15-digit IMEI with its Luhn check digit from 14 digits. */

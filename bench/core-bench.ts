@@ -27,8 +27,21 @@ async function freshNode(): Promise<{ app: LedgerApp; engine: EmbeddedEngine; di
   app.initChain(genesis);
   const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
   const mfr = benchSigner("manufacturer");
-  await must(engine.submit(txBytes(regulator, 1, "member.admit", { id: "mfr", role: "manufacturer", name: "Bench", key: mfr.keyId })));
-  await must(engine.submit(txBytes(regulator, 2, "tac.allocate", { manufacturer: "mfr", from: TAC, to: TAC })));
+  await must(
+    engine.submit(
+      txBytes(regulator, 1, "member.admit", {
+        id: "mfr",
+        role: "manufacturer",
+        name: "Bench",
+        key: mfr.keyId,
+      }),
+    ),
+  );
+  await must(
+    engine.submit(
+      txBytes(regulator, 2, "tac.allocate", { manufacturer: "mfr", from: TAC, to: TAC }),
+    ),
+  );
   return { app, engine, dir };
 }
 
@@ -54,7 +67,15 @@ async function bulkAndLookups(emit: Emit): Promise<void> {
     if (t % 10 === 9) progress(`registered ${(t + 1) * BULK} devices`);
   }
   const overall = DEVICES / ((performance.now() - started) / 1000);
-  emit({ bench: "core", metric: "bulk_ids_per_s", value: Math.round(median(rates)), unit: "ids/s", overall: Math.round(overall), txs: rates.length, idsPerTx: BULK });
+  emit({
+    bench: "core",
+    metric: "bulk_ids_per_s",
+    value: Math.round(median(rates)),
+    unit: "ids/s",
+    overall: Math.round(overall),
+    txs: rates.length,
+    idsPerTx: BULK,
+  });
 
   const peis = Array.from({ length: 200_000 }, (_, i) => `imei-${imei((i * 7919) % DEVICES)}`);
   const rounds: number[] = [];
@@ -69,8 +90,17 @@ async function bulkAndLookups(emit: Emit): Promise<void> {
     }
     rounds.push((5 * peis.length) / ((performance.now() - t0) / 1000));
   }
-  if (whitelisted !== 7 * 5 * peis.length) throw new Error("lookup bench found unregistered devices");
-  emit({ bench: "core", metric: "lookups_per_s", value: Math.round(median(rounds)), unit: "lookups/s", devices: DEVICES, rounds: rounds.length, path: "parse PEI + find + status" });
+  if (whitelisted !== 7 * 5 * peis.length)
+    throw new Error("lookup bench found unregistered devices");
+  emit({
+    bench: "core",
+    metric: "lookups_per_s",
+    value: Math.round(median(rounds)),
+    unit: "lookups/s",
+    devices: DEVICES,
+    rounds: rounds.length,
+    path: "parse PEI + find + status",
+  });
   await engine.stop();
   await app.close();
   rmSync(dir, { recursive: true, force: true });
@@ -87,7 +117,12 @@ async function txThroughput(emit: Emit): Promise<void> {
     const batch = Array.from({ length: perRound }, (_, i) => {
       nonce++;
       const key = benchSigner(`member-${r}-${i}`).keyId;
-      return txBytes(regulator, nonce, "member.admit", { id: `m-${r}-${i}`, role: "operator", name: "Bench operator", key });
+      return txBytes(regulator, nonce, "member.admit", {
+        id: `m-${r}-${i}`,
+        role: "operator",
+        name: "Bench operator",
+        key,
+      });
     });
     const t0 = performance.now();
     const results = await Promise.all(batch.map((b) => engine.submit(b)));
@@ -96,15 +131,27 @@ async function txThroughput(emit: Emit): Promise<void> {
     if (failed > 0) throw new Error(`${failed} bench transactions failed`);
     progress(`tx round ${r + 1}: ${Math.round(rates[r]!)} tx/s`);
   }
-  emit({ bench: "core", metric: "tx_per_s", value: Math.round(median(rates)), unit: "tx/s", rounds: rates.length, txsPerRound: perRound });
+  emit({
+    bench: "core",
+    metric: "tx_per_s",
+    value: Math.round(median(rates)),
+    unit: "tx/s",
+    rounds: rates.length,
+    txsPerRound: perRound,
+  });
   await engine.stop();
   await app.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
 /** Start a child process that prints {"port": N} once it listens. */
-async function startChild(script: string, args: string[] = []): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(here, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+async function startChild(
+  script: string,
+  args: string[] = [],
+): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, [path.join(here, script), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 60_000);
@@ -137,7 +184,8 @@ async function httpRatio(emit: Emit): Promise<void> {
   try {
     const probe = await fetch(nodeUrl);
     const body = (await probe.json()) as { status?: string };
-    if (body.status !== "WHITELISTED") throw new Error(`equipment-status answered ${JSON.stringify(body)}`);
+    if (body.status !== "WHITELISTED")
+      throw new Error(`equipment-status answered ${JSON.stringify(body)}`);
     await load(nodeUrl); // warm-up
     await load(bareUrl);
     const ratios: number[] = [];
@@ -147,14 +195,25 @@ async function httpRatio(emit: Emit): Promise<void> {
     for (let r = 0; r < 3; r++) {
       const a = await load(nodeUrl);
       const b = await load(bareUrl);
-      if (a.non2xx > 0 || a.errors > 0) throw new Error(`node answered ${a.non2xx} non-2xx and ${a.errors} errors`);
+      if (a.non2xx > 0 || a.errors > 0)
+        throw new Error(`node answered ${a.non2xx} non-2xx and ${a.errors} errors`);
       nodeRps.push(a.requests.average);
       bareRps.push(b.requests.average);
       ratios.push(a.requests.average / b.requests.average);
       p99s.push(a.latency.p99);
-      progress(`http round ${r + 1}: node ${Math.round(a.requests.average)} req/s, bare ${Math.round(b.requests.average)} req/s`);
+      progress(
+        `http round ${r + 1}: node ${Math.round(a.requests.average)} req/s, bare ${Math.round(b.requests.average)} req/s`,
+      );
     }
-    emit({ bench: "core", metric: "http_ratio", value: Number(median(ratios).toFixed(3)), unit: "ratio", nodeReqPerS: Math.round(median(nodeRps)), bareReqPerS: Math.round(median(bareRps)), connections: 32 });
+    emit({
+      bench: "core",
+      metric: "http_ratio",
+      value: Number(median(ratios).toFixed(3)),
+      unit: "ratio",
+      nodeReqPerS: Math.round(median(nodeRps)),
+      bareReqPerS: Math.round(median(bareRps)),
+      connections: 32,
+    });
     emit({ bench: "core", metric: "http_p99_ms", value: median(p99s), unit: "ms" });
   } finally {
     node.stop();

@@ -9,7 +9,12 @@ const mfr = benchSigner("manufacturer");
 const { dir } = benchDataDir(regulator);
 const node = await runNode(loadNodeConfig(dir, { port: 0, logLevel: "warn" }));
 const steps = [
-  txBytes(regulator, 1, "member.admit", { id: "mfr", role: "manufacturer", name: "Bench", key: mfr.keyId }),
+  txBytes(regulator, 1, "member.admit", {
+    id: "mfr",
+    role: "manufacturer",
+    name: "Bench",
+    key: mfr.keyId,
+  }),
   txBytes(regulator, 2, "tac.allocate", { manufacturer: "mfr", from: "35693803", to: "35693803" }),
   txBytes(mfr, 1, "device.register", { devices: [{ ids: ["356938035643809"] }] }),
 ];

@@ -70,7 +70,11 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
 
   info(): { lastBlockHeight: number; lastBlockAppHash: string; lastBlockTime: number } {
     const last = this.store.last;
-    return { lastBlockHeight: last.height, lastBlockAppHash: last.appHash, lastBlockTime: last.time };
+    return {
+      lastBlockHeight: last.height,
+      lastBlockAppHash: last.appHash,
+      lastBlockTime: last.time,
+    };
   }
 
   /** Write block 0 from the genesis file. Refuses a store that already holds a chain. */
@@ -78,7 +82,10 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     if (this.store.initialized) {
       const chainId = this.chainId;
       if (chainId !== genesis.chainId) {
-        throw makeError("GENESIS_INVALID", `This data holds chain ${chainId}, not ${genesis.chainId}`);
+        throw makeError(
+          "GENESIS_INVALID",
+          `This data holds chain ${chainId}, not ${genesis.chainId}`,
+        );
       }
       return { appHash: this.store.last.appHash };
     }
@@ -121,7 +128,9 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     if (request.height !== last.height + 1) {
       throw makeError("INTERNAL", `Expected block ${last.height + 1}, got ${request.height}`);
     }
-    const { results, writes } = executeBlock(this.store, request, { verifiedHashes: this.verified });
+    const { results, writes } = executeBlock(this.store, request, {
+      verifiedHashes: this.verified,
+    });
     const prepared = this.store.prepare(writes);
     const hashes = results.map((r) => r.hash);
     const header = {

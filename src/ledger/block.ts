@@ -31,7 +31,9 @@ export function blockHash(header: BlockHeader): string {
 /** Binary Merkle root over transaction hashes: leaves 0x00||h, nodes 0x01||l||r, an odd node promoted. */
 export function txRoot(txHashes: readonly string[]): string {
   if (txHashes.length === 0) return toHex(sha256(new Uint8Array()));
-  let level = txHashes.map((h) => sha256(concatBytes(Uint8Array.of(0), fromHex(h) ?? new Uint8Array())));
+  let level = txHashes.map((h) =>
+    sha256(concatBytes(Uint8Array.of(0), fromHex(h) ?? new Uint8Array())),
+  );
   while (level.length > 1) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {

@@ -48,7 +48,8 @@ function readmeCommands(): DemoCommand[] {
     if (line.startsWith("curl ")) out.push({ command: line });
     const shown = /^# → (.+)$/.exec(line);
     const last = out[out.length - 1];
-    if (shown && last && last.expect === undefined) out[out.length - 1] = { ...last, expect: shown[1]! };
+    if (shown && last && last.expect === undefined)
+      out[out.length - 1] = { ...last, expect: shown[1]! };
   }
   return out;
 }
@@ -61,9 +62,21 @@ before(async () => {
   requireCurl();
   port = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), "dc-interop-"));
-  node = spawn(process.execPath, [path.join(root, "bin/devicechain.js"), "start", "--dev", "--data", dataDir, "--port", String(port)], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  node = spawn(
+    process.execPath,
+    [
+      path.join(root, "bin/devicechain.js"),
+      "start",
+      "--dev",
+      "--data",
+      dataDir,
+      "--port",
+      String(port),
+    ],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const deadline = Date.now() + 120_000;
   const url = `http://127.0.0.1:${port}/n5g-eir-eic/v1/equipment-status?pei=imei-490154203237518`;
   while (Date.now() < deadline) {
@@ -83,13 +96,22 @@ after(() => {
 });
 
 test("the README shows demo curl commands", () => {
-  assert.ok(readmeCommands().length >= 4, "the README's demo section lists at least four curl commands");
+  assert.ok(
+    readmeCommands().length >= 4,
+    "the README's demo section lists at least four curl commands",
+  );
 });
 
 test("every README curl command works against the dev node", () => {
   for (const { command, expect } of readmeCommands()) {
     const local = command.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);
-    const out = execFileSync("bash", ["-c", `${local} --silent --show-error --max-time 10`], { encoding: "utf8" });
-    if (expect !== undefined) assert.ok(out.includes(expect), `${command}\n  printed ${out}\n  expected it to contain ${expect}`);
+    const out = execFileSync("bash", ["-c", `${local} --silent --show-error --max-time 10`], {
+      encoding: "utf8",
+    });
+    if (expect !== undefined)
+      assert.ok(
+        out.includes(expect),
+        `${command}\n  printed ${out}\n  expected it to contain ${expect}`,
+      );
   }
 });

@@ -9,7 +9,9 @@ export interface Signer {
 }
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key as SPKI / PKCS#8 for node:crypto (RFC 8410).
-const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+const SPKI_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
 const PKCS8_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
@@ -23,7 +25,11 @@ function publicKeyFor(keyId: string): KeyObject | undefined {
   if (key) return key;
   const raw = fromBase64Url(keyId);
   if (raw?.length !== 32) return undefined;
-  key = createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, raw)), format: "der", type: "spki" });
+  key = createPublicKey({
+    key: Buffer.from(concatBytes(SPKI_PREFIX, raw)),
+    format: "der",
+    type: "spki",
+  });
   if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear();
   publicKeys.set(keyId, key);
   return key;

@@ -2,7 +2,13 @@ import { makeError } from "../errors/devicechain-error.js";
 import { fromUtf8, utf8 } from "./bytes.js";
 
 /** The JSON values the ledger stores and signs: no floats, so every node encodes alike. */
-export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+export type Json =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly Json[]
+  | { readonly [k: string]: Json };
 export type JsonObject = { readonly [k: string]: Json };
 
 /**

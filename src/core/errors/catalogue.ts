@@ -29,9 +29,18 @@ export const ERRORS = spec({
   NODE_UNAVAILABLE: { abci: 6, http: 503, message: "The node could not be reached." },
   MEMPOOL_FULL: { abci: 7, http: 503, message: "The mempool is full; retry later." },
   TX_TIMEOUT: { abci: 8, http: 504, message: "The transaction was not committed in time." },
+  REQUEST_UNSUPPORTED_MEDIA_TYPE: {
+    abci: 9,
+    http: 415,
+    message: "Send the body as Content-Type: application/json.",
+  },
 
   // Transactions: decoding and the verification pipeline.
-  TX_MALFORMED: { abci: 10, http: 400, message: "The transaction does not have the expected shape." },
+  TX_MALFORMED: {
+    abci: 10,
+    http: 400,
+    message: "The transaction does not have the expected shape.",
+  },
   TX_TOO_LARGE: { abci: 11, http: 413, message: "The transaction is larger than the size limit." },
   TX_BAD_SIGNATURE: { abci: 12, http: 401, message: "The signature does not verify." },
   TX_WRONG_CHAIN: { abci: 13, http: 400, message: "The transaction is for another chain." },
@@ -142,7 +151,11 @@ export const ERRORS = spec({
     http: 409,
     message: "The signer already has a report of this kind on the device.",
   },
-  DEVICE_NO_MARK: { abci: 58, http: 409, message: "The signer has no mark on this device to clear." },
+  DEVICE_NO_MARK: {
+    abci: 58,
+    http: 409,
+    message: "The signer has no mark on this device to clear.",
+  },
   DEVICE_ALREADY_BLOCKED: { abci: 59, http: 409, message: "The device is already blocked." },
   DEVICE_NOT_BLOCKED: { abci: 60, http: 409, message: "The device is not blocked." },
   OFFER_NONE: { abci: 61, http: 409, message: "There is no open transfer offer on this device." },
@@ -162,7 +175,11 @@ export const ERRORS = spec({
     http: 413,
     message: "A bulk registration carries at most 10,000 identifiers.",
   },
-  DEVICE_BAD_STATE: { abci: 66, http: 409, message: "The device is not in a state that allows this." },
+  DEVICE_BAD_STATE: {
+    abci: 66,
+    http: 409,
+    message: "The device is not in a state that allows this.",
+  },
 
   // Ledger and storage.
   LEDGER_CORRUPT: { abci: 90, http: 500, message: "Stored state does not match its commitment." },

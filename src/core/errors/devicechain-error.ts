@@ -9,7 +9,10 @@ export class DevicechainError extends Error {
   readonly data: ErrorData | undefined;
 
   constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; data?: ErrorData }) {
-    super(message ?? ERRORS[code].message, options?.cause === undefined ? {} : { cause: options.cause });
+    super(
+      message ?? ERRORS[code].message,
+      options?.cause === undefined ? {} : { cause: options.cause },
+    );
     this.name = "DevicechainError";
     this.code = code;
     this.data = options?.data;

@@ -1,4 +1,4 @@
-import { memberIdForKey, readMember, type Member } from "../state/member.js";
+import { type Member, memberIdForKey, readMember } from "../state/member.js";
 import type { Role } from "../state/role.js";
 import type { StateReader } from "../state/state.js";
 

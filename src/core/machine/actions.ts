@@ -3,13 +3,25 @@ import type { TxType } from "../tx/tx-type.js";
 import type { Account } from "./account.js";
 import { allocateTac, parseAllocateTac } from "./actions/allocate-tac.js";
 import { blockDevice, parseBlock, parseUnblock, unblockDevice } from "./actions/block.js";
-import { admitMember, parseAdmit, parseMemberRef, reinstateMember, suspendMember } from "./actions/member.js";
+import {
+  admitMember,
+  parseAdmit,
+  parseMemberRef,
+  reinstateMember,
+  suspendMember,
+} from "./actions/member.js";
 import { parseRegister, registerDevices } from "./actions/register.js";
 import { clearReport, fileReport, parseClearReport, parseFileReport } from "./actions/report.js";
 import { parseRotateKey, rotateKey } from "./actions/rotate-key.js";
 import { scrapDevice } from "./actions/scrap.js";
 import { parseSell, sellDevice } from "./actions/sell.js";
-import { acceptTransfer, cancelTransfer, offerTransfer, parseDeviceOnly, parseOffer } from "./actions/transfer.js";
+import {
+  acceptTransfer,
+  cancelTransfer,
+  offerTransfer,
+  parseDeviceOnly,
+  parseOffer,
+} from "./actions/transfer.js";
 import type { TxContext } from "./tx-context.js";
 
 /** One transaction type: a pure params parser and a pure apply step. */

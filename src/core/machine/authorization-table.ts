@@ -13,7 +13,17 @@ export function renderAuthorizationTable(): string {
     return `| \`${type}\` | ${cells.join(" | ")} |`;
   });
   const conditions = TX_TYPES.flatMap((type) =>
-    Object.entries(AUTHORIZATION[type]).map(([role, cond]) => `- \`${type}\` by **${role}**: ${cond}`),
+    Object.entries(AUTHORIZATION[type]).map(
+      ([role, cond]) => `- \`${type}\` by **${role}**: ${cond}`,
+    ),
   );
-  return [head, rule, ...rows, "", "Conditions each allowed role must also meet:", "", ...conditions].join("\n");
+  return [
+    head,
+    rule,
+    ...rows,
+    "",
+    "Conditions each allowed role must also meet:",
+    "",
+    ...conditions,
+  ].join("\n");
 }

@@ -27,7 +27,13 @@ export function requireOwner(ctx: TxContext, d: Device): void {
 
 /** Write a changed device, append one history line and emit the device.changed event. */
 export function commitDeviceChange(ctx: TxContext, next: Device, event: HistoryEvent): void {
-  const entry = { height: ctx.height, time: ctx.time, tx: ctx.txHash, actor: ctx.signer.role, event };
+  const entry = {
+    height: ctx.height,
+    time: ctx.time,
+    tx: ctx.txHash,
+    actor: ctx.signer.role,
+    event,
+  };
   const device: Device = { ...next, history: [...next.history, entry] };
   writeDevice(ctx.state, device);
   const state = deviceState(device);

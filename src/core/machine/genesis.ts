@@ -1,6 +1,5 @@
-import { makeError } from "../errors/devicechain-error.js";
-import { isError } from "../errors/devicechain-error.js";
 import type { JsonObject } from "../encoding/canonical-json.js";
+import { isError, makeError } from "../errors/devicechain-error.js";
 import { writeChain } from "../state/chain.js";
 import { Overlay } from "../state/overlay.js";
 import type { StateWrites } from "../state/state.js";
@@ -22,7 +21,8 @@ const CHAIN_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Validate a parsed genesis document. */
 export function parseGenesis(value: unknown): Genesis {
   const g = value as Partial<Genesis> | null;
-  if (typeof g !== "object" || g === null) throw makeError("GENESIS_INVALID", "Genesis is a JSON object");
+  if (typeof g !== "object" || g === null)
+    throw makeError("GENESIS_INVALID", "Genesis is a JSON object");
   if (typeof g.chainId !== "string" || !CHAIN_ID.test(g.chainId)) {
     throw makeError("GENESIS_INVALID", "chainId must match [a-z0-9][a-z0-9._-]{0,62}");
   }
@@ -32,7 +32,8 @@ export function parseGenesis(value: unknown): Genesis {
   if (!Array.isArray(g.members) || !g.members.some((m) => m?.role === "regulator")) {
     throw makeError("GENESIS_INVALID", "members must include at least one regulator");
   }
-  if (g.tacs !== undefined && !Array.isArray(g.tacs)) throw makeError("GENESIS_INVALID", "tacs is an array");
+  if (g.tacs !== undefined && !Array.isArray(g.tacs))
+    throw makeError("GENESIS_INVALID", "tacs is an array");
   return g as Genesis;
 }
 
@@ -52,7 +53,10 @@ export function initChain(genesis: Genesis): StateWrites {
     for (const m of genesis.members) admitMember(ctx, parseAdmit(m));
     for (const t of genesis.tacs ?? []) allocateTac(ctx, parseAllocateTac(t));
   } catch (e) {
-    if (isError(e)) throw makeError("GENESIS_INVALID", `Genesis entry refused: ${e.code} ${e.message}`, { cause: e });
+    if (isError(e))
+      throw makeError("GENESIS_INVALID", `Genesis entry refused: ${e.code} ${e.message}`, {
+        cause: e,
+      });
     throw e;
   }
   return state.writes;

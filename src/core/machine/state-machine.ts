@@ -1,7 +1,12 @@
 import { sha256 } from "../crypto/hash.js";
 import { toHex } from "../encoding/bytes.js";
-import { type ErrorCode, ERRORS } from "../errors/catalogue.js";
-import { DevicechainError, type ErrorData, isError, makeError } from "../errors/devicechain-error.js";
+import { ERRORS, type ErrorCode } from "../errors/catalogue.js";
+import {
+  DevicechainError,
+  type ErrorData,
+  isError,
+  makeError,
+} from "../errors/devicechain-error.js";
 import { readChain } from "../state/chain.js";
 import { nonceKey } from "../state/keys.js";
 import { Overlay } from "../state/overlay.js";
@@ -53,7 +58,8 @@ export function failure(hash: string, e: unknown): TxResult {
 
 function requireChainId(state: StateReader): string {
   const chain = readChain(state);
-  if (!chain) throw makeError("GENESIS_INVALID", "The state has no chain record: init the chain first");
+  if (!chain)
+    throw makeError("GENESIS_INVALID", "The state has no chain record: init the chain first");
   return chain.chainId;
 }
 
@@ -67,7 +73,9 @@ function executeTx(
 ): TxResult {
   const overlay = new Overlay(block);
   try {
-    const signer = verifyTx(overlay, chainId, d, { signatureVerified: opts.verifiedHashes?.has(d.hash) ?? false });
+    const signer = verifyTx(overlay, chainId, d, {
+      signatureVerified: opts.verifiedHashes?.has(d.hash) ?? false,
+    });
     const action = ACTIONS[d.tx.body.type];
     const params = action.parse(d.tx.body.params, signer);
     const ctx: TxContext = {
@@ -91,7 +99,11 @@ function executeTx(
  * Execute a block's transactions in order. Pure: the state is only read, and the writes come
  * back for the ledger to hash and persist. Same state and block in, same results and writes out.
  */
-export function executeBlock(state: StateReader, input: BlockInput, opts: ExecuteOptions = {}): BlockOutcome {
+export function executeBlock(
+  state: StateReader,
+  input: BlockInput,
+  opts: ExecuteOptions = {},
+): BlockOutcome {
   const chainId = requireChainId(state);
   const block = new Overlay(state);
   const results = input.txs.map((bytes) => {

@@ -1,5 +1,5 @@
-import { fromBase64Url } from "../encoding/bytes.js";
 import { verifyEd25519 } from "../crypto/ed25519.js";
+import { fromBase64Url } from "../encoding/bytes.js";
 import { makeError } from "../errors/devicechain-error.js";
 import { nonceKey } from "../state/keys.js";
 import type { StateReader } from "../state/state.js";
@@ -55,7 +55,12 @@ export interface VerifyOptions {
 }
 
 /** Run the whole pipeline and return the signing account. */
-export function verifyTx(state: StateReader, chainId: string, d: DecodedTx, opts: VerifyOptions = {}): Account {
+export function verifyTx(
+  state: StateReader,
+  chainId: string,
+  d: DecodedTx,
+  opts: VerifyOptions = {},
+): Account {
   if (!opts.signatureVerified) checkSignature(d);
   checkChain(d, chainId);
   const account = resolveAccount(state, d.tx.body.signer);

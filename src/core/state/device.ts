@@ -92,5 +92,8 @@ export function findDevice(state: StateReader, identifierKey: string): Device | 
 
 /** True if the identifier key is taken, as a primary id or an alias. */
 export function identifierTaken(state: StateReader, identifierKey: string): boolean {
-  return state.get(deviceKey(identifierKey)) !== undefined || state.get(aliasKey(identifierKey)) !== undefined;
+  return (
+    state.get(deviceKey(identifierKey)) !== undefined ||
+    state.get(aliasKey(identifierKey)) !== undefined
+  );
 }

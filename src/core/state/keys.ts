@@ -13,3 +13,4 @@ export const nonceKey = (accountId: string): string => `nonce/${accountId}`;
 export const tacKey = (tac: string): string => `tac/${tac}`;
 export const deviceKey = (deviceId: string): string => `device/${deviceId}`;
 export const aliasKey = (identifierKey: string): string => `alias/${identifierKey}`;
+export const DEVICE_PREFIX = "device/";

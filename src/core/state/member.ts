@@ -1,6 +1,6 @@
 import type { Json } from "../encoding/canonical-json.js";
+import { keyHolderKey, memberKey } from "./keys.js";
 import type { MemberRole } from "./role.js";
-import { memberKey, keyHolderKey } from "./keys.js";
 import type { StateReader, StateWriter } from "./state.js";
 
 export type MemberStatus = "active" | "suspended";

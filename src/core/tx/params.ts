@@ -1,5 +1,5 @@
-import type { JsonObject } from "../encoding/canonical-json.js";
 import { isKeyId } from "../crypto/ed25519.js";
+import type { JsonObject } from "../encoding/canonical-json.js";
 import { makeError } from "../errors/devicechain-error.js";
 import { type DeviceIdentifier, parseIdentifier } from "../identifiers/identifier.js";
 
@@ -10,7 +10,11 @@ export function onlyKeys(p: JsonObject, allowed: readonly string[]): void {
   }
 }
 
-export function text(p: JsonObject, name: string, opts: { max?: number; pattern?: RegExp } = {}): string {
+export function text(
+  p: JsonObject,
+  name: string,
+  opts: { max?: number; pattern?: RegExp } = {},
+): string {
   const v = p[name];
   const max = opts.max ?? 128;
   if (typeof v !== "string" || v.length === 0 || v.length > max) {

@@ -1,7 +1,12 @@
-import { fromBase64Url, toBase64Url, toHex, utf8 } from "../encoding/bytes.js";
-import { canonicalBytes, canonicalize, type JsonObject, parseJsonBytes } from "../encoding/canonical-json.js";
-import { sha256 } from "../crypto/hash.js";
 import type { Signer } from "../crypto/ed25519.js";
+import { sha256 } from "../crypto/hash.js";
+import { fromBase64Url, toBase64Url, toHex, utf8 } from "../encoding/bytes.js";
+import {
+  canonicalBytes,
+  canonicalize,
+  type JsonObject,
+  parseJsonBytes,
+} from "../encoding/canonical-json.js";
 import { makeError } from "../errors/devicechain-error.js";
 import { isTxType, type TxType } from "./tx-type.js";
 

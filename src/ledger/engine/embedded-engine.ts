@@ -109,7 +109,11 @@ export class EmbeddedEngine {
     const height = lastBlockHeight + 1;
     const time = Math.max(lastBlockTime, this.now());
     try {
-      const { txResults } = this.app.finalizeBlock({ height, time, txs: batch.map((w) => w.bytes) });
+      const { txResults } = this.app.finalizeBlock({
+        height,
+        time,
+        txs: batch.map((w) => w.bytes),
+      });
       await this.app.commit();
       batch.forEach((w, index) => {
         w.resolve({ ...txResults[index]!, height, index });

@@ -3,7 +3,14 @@ import { toHex, utf8 } from "../../core/encoding/bytes.js";
 import { canonicalize, type Json } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { StateReader, StateWrites } from "../../core/state/state.js";
-import { BucketTree, bucketHash, bucketOf, keyHashOf, type Leaf, sha256 } from "../app-hash/bucket-tree.js";
+import {
+  BucketTree,
+  bucketHash,
+  bucketOf,
+  keyHashOf,
+  type Leaf,
+  sha256,
+} from "../app-hash/bucket-tree.js";
 import type { StoredBlock } from "../block.js";
 
 /** What a committed transaction leaves in the index. */
@@ -43,7 +50,10 @@ const MAX_CACHED_VALUES = 2_000_000;
 /** Key-hash range of a bucket: key hashes are 32 bytes and a bucket is their first 20 bits. */
 function bucketBounds(bucket: number): { start: Buffer; end: Buffer } {
   const prefix = (b: number) => Buffer.from([(b >>> 12) & 0xff, (b >>> 4) & 0xff, (b & 0xf) << 4]);
-  return { start: prefix(bucket), end: bucket + 1 < 1 << 20 ? prefix(bucket + 1) : Buffer.alloc(33, 0xff) };
+  return {
+    start: prefix(bucket),
+    end: bucket + 1 < 1 << 20 ? prefix(bucket + 1) : Buffer.alloc(33, 0xff),
+  };
 }
 
 /**
@@ -139,7 +149,10 @@ export class LedgerStore implements StateReader {
     for (const [b, changes] of dirty) {
       const leaves = new Map<string, Leaf>();
       for (const { key, value } of this.leaves.getRange(bucketBounds(b))) {
-        leaves.set(key.toString("hex"), { keyHash: new Uint8Array(key), valueHash: new Uint8Array(value) });
+        leaves.set(key.toString("hex"), {
+          keyHash: new Uint8Array(key),
+          valueHash: new Uint8Array(value),
+        });
       }
       for (const [hex, leaf] of changes) {
         if (leaf) leaves.set(hex, leaf);
@@ -148,7 +161,14 @@ export class LedgerStore implements StateReader {
       bucketHashes.set(b, bucketHash([...leaves.values()]));
     }
     const staged = this.tree.stage(bucketHashes);
-    return { appHash: toHex(this.tree.stagedRoot(staged)), writes, encoded, leafChanges, bucketHashes, staged };
+    return {
+      appHash: toHex(this.tree.stagedRoot(staged)),
+      writes,
+      encoded,
+      leafChanges,
+      bucketHashes,
+      staged,
+    };
   }
 
   /** Persist a block atomically: state, tree, block, transaction index and the last-commit record. */
@@ -176,7 +196,9 @@ export class LedgerStore implements StateReader {
         this.meta.putSync("last", JSON.stringify(last));
       });
     } catch (cause) {
-      throw makeError("STORAGE_FAILED", `Block ${block.header.height} could not be written`, { cause });
+      throw makeError("STORAGE_FAILED", `Block ${block.header.height} could not be written`, {
+        cause,
+      });
     }
     this.tree.apply(prepared.staged);
     for (const [key, value] of prepared.writes) {
@@ -201,10 +223,12 @@ export class LedgerStore implements StateReader {
     return raw === undefined ? undefined : (JSON.parse(raw) as TxRecord);
   }
 
-  /** Every committed state entry under a key prefix, in key order. */
-  *scan(prefix: string): Iterable<[string, Json]> {
-    for (const { key, value } of this.state.getRange({ start: prefix })) {
+  /** Every committed state entry under a key prefix, in key order; after `after` (a key suffix) if given. */
+  *scan(prefix: string, after?: string): Iterable<[string, Json]> {
+    const start = after === undefined ? prefix : prefix + after;
+    for (const { key, value } of this.state.getRange({ start })) {
       if (!key.startsWith(prefix)) return;
+      if (after !== undefined && key === start) continue;
       yield [key, JSON.parse(value) as Json];
     }
   }

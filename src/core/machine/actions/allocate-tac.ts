@@ -21,7 +21,10 @@ export function parseAllocateTac(p: JsonObject): AllocateTacParams {
   const to = p.to === undefined ? from : text(p, "to", { pattern: TAC });
   const count = Number(to) - Number(from) + 1;
   if (count < 1 || count > MAX_TACS_PER_ALLOCATION) {
-    throw makeError("TAC_RANGE_INVALID", `A range holds 1-${MAX_TACS_PER_ALLOCATION} TACs, not ${count}`);
+    throw makeError(
+      "TAC_RANGE_INVALID",
+      `A range holds 1-${MAX_TACS_PER_ALLOCATION} TACs, not ${count}`,
+    );
   }
   return { manufacturer: text(p, "manufacturer", { max: 63, pattern: MEMBER_ID }), from, to };
 }

@@ -1,7 +1,13 @@
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { makeError } from "../../errors/devicechain-error.js";
 import { readChain, writeChain } from "../../state/chain.js";
-import { MEMBER_ID, type Member, memberIdForKey, readMember, writeMember } from "../../state/member.js";
+import {
+  MEMBER_ID,
+  type Member,
+  memberIdForKey,
+  readMember,
+  writeMember,
+} from "../../state/member.js";
 import { isMemberRole, type MemberRole } from "../../state/role.js";
 import { keyId, onlyKeys, text } from "../../tx/params.js";
 import type { TxContext } from "../tx-context.js";
@@ -30,7 +36,10 @@ export function admitMember(ctx: TxContext, p: AdmitParams): void {
   if (memberIdForKey(ctx.state, p.key) !== undefined) throw makeError("KEY_IN_USE");
   writeMember(ctx.state, { ...p, status: "active", admittedAt: ctx.height });
   if (p.role === "regulator") adjustRegulators(ctx, +1);
-  ctx.events.push({ type: "member.changed", attributes: { member: p.id, event: "admitted", role: p.role } });
+  ctx.events.push({
+    type: "member.changed",
+    attributes: { member: p.id, event: "admitted", role: p.role },
+  });
 }
 
 export interface MemberRefParams {
@@ -63,7 +72,10 @@ export function suspendMember(ctx: TxContext, p: MemberRefParams): void {
     adjustRegulators(ctx, -1);
   }
   writeMember(ctx.state, { ...m, status: "suspended" });
-  ctx.events.push({ type: "member.changed", attributes: { member: m.id, event: "suspended", role: m.role } });
+  ctx.events.push({
+    type: "member.changed",
+    attributes: { member: m.id, event: "suspended", role: m.role },
+  });
 }
 
 /** The regulator reinstates a suspended member. */
@@ -72,5 +84,8 @@ export function reinstateMember(ctx: TxContext, p: MemberRefParams): void {
   if (m.status !== "suspended") throw makeError("MEMBER_NOT_SUSPENDED");
   if (m.role === "regulator") adjustRegulators(ctx, +1);
   writeMember(ctx.state, { ...m, status: "active" });
-  ctx.events.push({ type: "member.changed", attributes: { member: m.id, event: "reinstated", role: m.role } });
+  ctx.events.push({
+    type: "member.changed",
+    attributes: { member: m.id, event: "reinstated", role: m.role },
+  });
 }

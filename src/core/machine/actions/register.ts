@@ -1,6 +1,6 @@
+import { isKeyId } from "../../crypto/ed25519.js";
 import type { Json, JsonObject } from "../../encoding/canonical-json.js";
 import { isError, makeError } from "../../errors/devicechain-error.js";
-import { isKeyId } from "../../crypto/ed25519.js";
 import { parseIdentifier } from "../../identifiers/identifier.js";
 import { parseSerial } from "../../identifiers/serial.js";
 import { type Device, identifierTaken, writeDevice } from "../../state/device.js";
@@ -33,7 +33,10 @@ export interface RowProblem {
   readonly id?: string;
 }
 
-function refuse(code: "TX_BAD_PARAMS" | "DEVICE_EXISTS" | "TAC_NOT_ALLOCATED", rows: RowProblem[]): never {
+function refuse(
+  code: "TX_BAD_PARAMS" | "DEVICE_EXISTS" | "TAC_NOT_ALLOCATED",
+  rows: RowProblem[],
+): never {
   const first = rows[0];
   throw makeError(code, `${rows.length} row(s) refused; first at index ${first?.index}`, {
     data: { rows: rows.slice(0, MAX_REPORTED_ROWS) as unknown as Json },
@@ -107,10 +110,12 @@ export function registerDevices(ctx: TxContext, p: RegisterParams): void {
   const seen = new Set<string>();
   p.devices.forEach((d, index) => {
     for (const tac of d.tacs) {
-      if (tacHolder(ctx, tac) !== manufacturer) notOurs.push({ index, code: "TAC_NOT_ALLOCATED", id: tac });
+      if (tacHolder(ctx, tac) !== manufacturer)
+        notOurs.push({ index, code: "TAC_NOT_ALLOCATED", id: tac });
     }
     for (const id of d.ids) {
-      if (seen.has(id) || identifierTaken(ctx.state, id)) taken.push({ index, code: "DEVICE_EXISTS", id });
+      if (seen.has(id) || identifierTaken(ctx.state, id))
+        taken.push({ index, code: "DEVICE_EXISTS", id });
       seen.add(id);
     }
   });

@@ -46,7 +46,11 @@ export function fileReport(ctx: TxContext, p: FileReportParams): void {
     height: ctx.height,
   };
   const { recovered: _recovered, ...rest } = d;
-  commitDeviceChange(ctx, { ...rest, marks: [...d.marks, mark] }, p.kind === "lost" ? "reported_lost" : "reported_stolen");
+  commitDeviceChange(
+    ctx,
+    { ...rest, marks: [...d.marks, mark] },
+    p.kind === "lost" ? "reported_lost" : "reported_stolen",
+  );
 }
 
 function requireOwnerOf(ctx: TxContext, d: Device): void {
@@ -73,7 +77,8 @@ export function clearReport(ctx: TxContext, p: ClearReportParams): void {
     throw makeError("ROLE_FORBIDDEN", "Only the regulator clears another party's marks");
   }
   const target = isRegulator ? p.by : ctx.signer.id;
-  const clears = (m: Mark) => target === undefined || m.by === target || m.by === ownerAccountId(target);
+  const clears = (m: Mark) =>
+    target === undefined || m.by === target || m.by === ownerAccountId(target);
   const remaining = d.marks.filter((m) => !clears(m));
   if (remaining.length === d.marks.length) throw makeError("DEVICE_NO_MARK");
   const recovered = remaining.length === 0 && d.owner !== undefined;

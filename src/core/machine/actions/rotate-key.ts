@@ -23,5 +23,8 @@ export function rotateKey(ctx: TxContext, p: RotateKeyParams): void {
   }
   ctx.state.delete(keyHolderKey(member.key));
   writeMember(ctx.state, { ...member, key: p.newKey });
-  ctx.events.push({ type: "member.changed", attributes: { member: member.id, event: "key_rotated", role: member.role } });
+  ctx.events.push({
+    type: "member.changed",
+    attributes: { member: member.id, event: "key_rotated", role: member.role },
+  });
 }

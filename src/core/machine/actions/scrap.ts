@@ -7,7 +7,8 @@ import type { TxContext } from "../tx-context.js";
 export function scrapDevice(ctx: TxContext, p: { readonly device: DeviceIdentifier }): void {
   const d = requireDevice(ctx, p.device);
   if (d.scrapped) throw makeError("DEVICE_SCRAPPED");
-  if (ctx.signer.role === "owner" && d.owner !== ctx.signer.keyId) throw makeError("DEVICE_NOT_OWNER");
+  if (ctx.signer.role === "owner" && d.owner !== ctx.signer.keyId)
+    throw makeError("DEVICE_NOT_OWNER");
   if (ctx.signer.role === "manufacturer") {
     if (d.manufacturer !== ctx.signer.id) throw makeError("ROLE_FORBIDDEN", "Not its device");
     if (d.owner !== undefined) throw makeError("DEVICE_ALREADY_SOLD");

@@ -3,7 +3,12 @@ import { makeError } from "../../errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../identifiers/identifier.js";
 import type { Device } from "../../state/device.js";
 import { deviceRef, keyId, onlyKeys } from "../../tx/params.js";
-import { commitDeviceChange, requireDevice, requireOwner, requireTransferable } from "../device-change.js";
+import {
+  commitDeviceChange,
+  requireDevice,
+  requireOwner,
+  requireTransferable,
+} from "../device-change.js";
 import type { TxContext } from "../tx-context.js";
 import { requirePersonKey } from "./sell.js";
 

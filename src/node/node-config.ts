@@ -1,0 +1,104 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { makeError } from "../core/errors/devicechain-error.js";
+
+export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] as const;
+export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything a node needs to run; `config.json` in the data directory overrides the defaults. */
+export interface NodeConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  /** Dev mode: a demo chain with well-known keys. Never for production. */
+  readonly dev: boolean;
+  readonly blockMaxWaitMs: number;
+  readonly maxTxsPerBlock: number;
+  /** How long POST /v1/txs waits for the commit before answering TX_TIMEOUT. */
+  readonly commitTimeoutMs: number;
+  /** What the EIR answers for a device the registry does not know. */
+  readonly unknownDevicePolicy: UnknownDevicePolicy;
+}
+
+export type NodeSettings = Omit<NodeConfig, "dataDir">;
+
+export const DEFAULT_SETTINGS: NodeSettings = {
+  host: "127.0.0.1",
+  port: 8080,
+  logLevel: "info",
+  dev: false,
+  blockMaxWaitMs: 20,
+  maxTxsPerBlock: 2_000,
+  commitTimeoutMs: 30_000,
+  unknownDevicePolicy: "reject",
+};
+
+export const CONFIG_FILE = "config.json";
+export const GENESIS_FILE = "genesis.json";
+
+type Check = (v: unknown) => boolean;
+const isInt =
+  (min: number, max: number): Check =>
+  (v) =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === "string" && values.includes(v);
+
+const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
+  host: [(v) => typeof v === "string" && v.length > 0, "a host name or address"],
+  port: [isInt(0, 65_535), "an integer port, 0 to 65535"],
+  logLevel: [oneOf(LOG_LEVELS), LOG_LEVELS.join(", ")],
+  dev: [(v) => typeof v === "boolean", "true or false"],
+  blockMaxWaitMs: [isInt(1, 10_000), "milliseconds, 1 to 10000"],
+  maxTxsPerBlock: [isInt(1, 100_000), "an integer, 1 to 100000"],
+  commitTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
+  unknownDevicePolicy: [oneOf(UNKNOWN_DEVICE_POLICIES), UNKNOWN_DEVICE_POLICIES.join(", ")],
+};
+
+/** Check a settings object field by field; an unknown field or a bad value is an error naming it. */
+export function parseSettings(value: unknown, source: string): Partial<NodeSettings> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw makeError("REQUEST_BAD_PARAMS", `${source} must hold a JSON object`);
+  }
+  for (const [field, v] of Object.entries(value)) {
+    const check = CHECKS[field as keyof NodeSettings];
+    if (!check) throw makeError("REQUEST_BAD_PARAMS", `${source}: unknown setting "${field}"`);
+    if (!check[0](v))
+      throw makeError("REQUEST_BAD_PARAMS", `${source}: "${field}" must be ${check[1]}`);
+  }
+  return value as Partial<NodeSettings>;
+}
+
+/** Defaults, then DIR/config.json, then explicit overrides (e.g. command-line flags). */
+export function loadNodeConfig(dataDir: string, overrides: Partial<NodeSettings> = {}): NodeConfig {
+  const file = path.join(dataDir, CONFIG_FILE);
+  let fromFile: Partial<NodeSettings> = {};
+  if (existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (cause) {
+      throw makeError("REQUEST_BAD_PARAMS", `${file} is not valid JSON`, { cause });
+    }
+    fromFile = parseSettings(parsed, file);
+  }
+  const checked = parseSettings(stripUndefined(overrides), "options");
+  return { ...DEFAULT_SETTINGS, ...fromFile, ...checked, dataDir };
+}
+
+/** Write DIR/config.json with the given settings (the rest stay at their defaults). */
+export function writeNodeConfig(dataDir: string, settings: Partial<NodeSettings>): void {
+  const checked = parseSettings(stripUndefined(settings), "settings");
+  writeFileSync(path.join(dataDir, CONFIG_FILE), `${JSON.stringify(checked, null, 2)}\n`);
+}
+
+function stripUndefined(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
+import { makeError } from "../core/errors/devicechain-error.js";
+import { parseGenesis } from "../core/machine/genesis.js";
+import { LedgerApp } from "../ledger/application.js";
+import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
+import { buildHttpServer } from "../servers/http-server.js";
+import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
+import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
+import { NODE_VERSION } from "./version.js";
+
+/** A node that is up: its ledger, its engine and the URL its API answers on. */
+export interface RunningNode {
+  readonly config: NodeConfig;
+  readonly app: LedgerApp;
+  readonly engine: EmbeddedEngine;
+  readonly logger: Logger;
+  readonly http: FastifyInstance;
+  readonly url: string;
+  /** Stop taking requests, commit what is queued, close the ledger. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RunNodeOptions {
+  readonly logger?: Logger;
+  /** Runs after the ledger opens and before the API listens, e.g. to seed the dev chain. */
+  readonly beforeListen?: (node: Pick<RunningNode, "app" | "engine" | "logger">) => Promise<void>;
+}
+
+/** The ledger lives in DIR/ledger. */
+export const LEDGER_DIR = "ledger";
+
+function readGenesis(dataDir: string) {
+  const file = path.join(dataDir, GENESIS_FILE);
+  if (!existsSync(file)) {
+    throw makeError(
+      "GENESIS_INVALID",
+      `${file} does not exist: run \`devicechain init\` first, or \`devicechain start --dev\` for the demo chain`,
+    );
+  }
+  try {
+    return parseGenesis(JSON.parse(readFileSync(file, "utf8")));
+  } catch (cause) {
+    if (cause instanceof SyntaxError)
+      throw makeError("GENESIS_INVALID", `${file} is not JSON`, { cause });
+    throw cause;
+  }
+}
+
+/** Open the ledger in config.dataDir, start the embedded engine, serve the API. */
+export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Promise<RunningNode> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, name: "devicechain" });
+  const genesis = readGenesis(config.dataDir);
+  const app = LedgerApp.open(path.join(config.dataDir, LEDGER_DIR));
+  let ready = false;
+  let closing: Promise<void> | undefined;
+  try {
+    app.initChain(genesis);
+    const engine = new EmbeddedEngine(app, {
+      maxWaitMs: config.blockMaxWaitMs,
+      maxTxsPerBlock: config.maxTxsPerBlock,
+    });
+    const metrics = createNodeMetrics(app, engine);
+    const info = app.info();
+    logger.info(
+      { chainId: app.chainId, height: info.lastBlockHeight, appHash: info.lastBlockAppHash },
+      "ledger open",
+    );
+    await opts.beforeListen?.({ app, engine, logger });
+    const http = await buildHttpServer({
+      app,
+      engine,
+      metrics,
+      logger,
+      dev: config.dev,
+      commitTimeoutMs: config.commitTimeoutMs,
+      unknownDevicePolicy: config.unknownDevicePolicy,
+      version: NODE_VERSION,
+      ready: () => ready,
+    });
+    const url = await http.listen({ host: config.host, port: config.port });
+    ready = true;
+    logger.info({ url, dev: config.dev }, `devicechain node listening on ${url}`);
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        ready = false;
+        await http.close();
+        await engine.stop();
+        metrics.detach();
+        await app.close();
+        logger.info("node stopped");
+      })();
+      return closing;
+    };
+    return { config, app, engine, logger, http, url, close };
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
+}

@@ -1,0 +1,149 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { ERRORS } from "../../core/errors/catalogue.js";
+import { isError } from "../../core/errors/devicechain-error.js";
+import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
+import { parsePei } from "../../core/identifiers/pei.js";
+import { findDevice } from "../../core/state/device.js";
+import { deviceState } from "../../core/state/device-state.js";
+import { type EquipmentStatus, equipmentStatus } from "../../core/state/equipment-status.js";
+import type { StateReader } from "../../core/state/state.js";
+import type { UnknownDevicePolicy } from "../../node/node-config.js";
+import type { NodeMetrics } from "../metrics/node-metrics.js";
+
+export interface EirDeps {
+  readonly state: StateReader;
+  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  readonly metrics: NodeMetrics;
+}
+
+/** TS 29.571 InvalidParam. */
+interface InvalidParam {
+  readonly param: string;
+  readonly reason: string;
+}
+
+/** TS 29.571 ProblemDetails. */
+interface ProblemDetails {
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly cause: string;
+  readonly invalidParams?: readonly InvalidParam[];
+}
+
+export const EIR_PREFIX = "/n5g-eir-eic/v1";
+
+const PROBLEM_JSON = "application/problem+json";
+
+function sendProblem(reply: FastifyReply, problem: ProblemDetails): FastifyReply {
+  return reply.code(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
+}
+
+function badParam(param: string, reason: string): ProblemDetails {
+  return {
+    title: "Bad Request",
+    status: 400,
+    detail: `Invalid query parameter ${param}`,
+    cause: "INVALID_QUERY_PARAM",
+    invalidParams: [{ param, reason }],
+  };
+}
+
+/** The answer for a PEI, or undefined when the registry does not know the device. */
+export function lookupStatus(
+  state: StateReader,
+  id: DeviceIdentifier,
+): EquipmentStatus | undefined {
+  const device = findDevice(state, id.key);
+  return device === undefined ? undefined : equipmentStatus(deviceState(device));
+}
+
+/**
+ * GET /n5g-eir-eic/v1/equipment-status (TS 29.511 §5.2.2.2): the status of a PEI, from the local
+ * replica. The hot path parses the PEI by hand and reads one cached record: no schema validation,
+ * no per-request logging.
+ */
+export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promise<void> {
+  const { state, unknownDevicePolicy, metrics } = deps;
+
+  fastify.setErrorHandler((error, request, reply) => {
+    request.log.error({ err: error }, "equipment-status failed");
+    metrics.eirRequests.inc({ status: "ERROR" });
+    void sendProblem(reply, {
+      title: "Internal Server Error",
+      status: 500,
+      detail: "The EIR could not answer.",
+      cause: "SYSTEM_FAILURE",
+    });
+  });
+
+  fastify.get(
+    "/equipment-status",
+    {
+      schema: {
+        summary: "The equipment status of a PEI (TS 29.511 GetEquipmentStatus)",
+        tags: ["N5g-eir"],
+        querystring: {
+          type: "object",
+          required: ["pei"],
+          properties: {
+            pei: { type: "string", description: "imei-…, imeisv-…, mac-…, eui-…" },
+            supi: { type: "string" },
+            gpsi: { type: "string" },
+            "supported-features": { type: "string" },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["status"],
+            properties: {
+              status: { type: "string", enum: ["WHITELISTED", "BLACKLISTED", "GREYLISTED"] },
+            },
+          },
+        },
+      },
+      // Validation is done by hand below so that a bad PEI gets a TS 29.571 invalidParams answer.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const pei = query.pei;
+      if (typeof pei !== "string" || pei === "") {
+        metrics.eirRequests.inc({ status: "ERROR" });
+        return sendProblem(reply, badParam("pei", "pei is required"));
+      }
+      for (const name of ["supi", "gpsi"] as const) {
+        const v = query[name];
+        if (v !== undefined && (typeof v !== "string" || v === "" || v.length > 256)) {
+          metrics.eirRequests.inc({ status: "ERROR" });
+          return sendProblem(reply, badParam(name, `${name} must be a single non-empty value`));
+        }
+      }
+      let id: DeviceIdentifier;
+      try {
+        id = parsePei(pei);
+      } catch (e) {
+        if (!isError(e)) throw e;
+        metrics.eirRequests.inc({ status: "ERROR" });
+        return sendProblem(reply, badParam("pei", `${e.code}: ${e.message}`));
+      }
+      const status = lookupStatus(state, id);
+      if (status !== undefined) {
+        metrics.eirRequests.inc({ status });
+        return { status };
+      }
+      if (unknownDevicePolicy !== "reject") {
+        metrics.eirRequests.inc({ status: unknownDevicePolicy });
+        return { status: unknownDevicePolicy };
+      }
+      metrics.eirRequests.inc({ status: "UNKNOWN" });
+      return sendProblem(reply, {
+        title: "Not Found",
+        status: 404,
+        detail: ERRORS.DEVICE_UNKNOWN.message,
+        cause: "ERROR_EQUIPMENT_UNKNOWN",
+      });
+    },
+  );
+}

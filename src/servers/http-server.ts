@@ -1,0 +1,63 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Logger } from "pino";
+import { makeError } from "../core/errors/devicechain-error.js";
+import type { StateReader } from "../core/state/state.js";
+import type { UnknownDevicePolicy } from "../node/node-config.js";
+import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
+import { eventsPlugin } from "./events/events-plugin.js";
+import { errorBody, toDevicechainError } from "./rest/error-reply.js";
+import type { RestDeps } from "./rest/rest-deps.js";
+import { restPlugin } from "./rest/rest-plugin.js";
+
+export interface HttpServerDeps extends RestDeps {
+  readonly logger: Logger;
+  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  readonly version: string;
+}
+
+/** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
+export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One log line per request would cost more than the EIR answer itself; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // An idle keep-alive connection must not hold up a shutdown.
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+  });
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "devicechain node API",
+        version: deps.version,
+        description:
+          "REST API of a devicechain node: submit signed transactions, query devices, blocks and members, stream committed events, and the TS 29.511 N5g-eir equipment-status service. Errors are {error: {code, message, data?}} with codes from the error catalogue.",
+      },
+    },
+  });
+  await fastify.register(swaggerUi, { routePrefix: "/docs" });
+  fastify.get("/openapi.json", { schema: { hide: true } }, async () => fastify.swagger());
+
+  fastify.setErrorHandler((raw, _request, reply) => {
+    const e = toDevicechainError(raw);
+    void reply.code(e.httpStatus).send(errorBody(e));
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    const e = makeError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`);
+    void reply.code(404).send(errorBody(e));
+  });
+
+  await fastify.register(restPlugin, deps);
+  await fastify.register(eventsPlugin, { app: deps.app });
+  const state: StateReader = deps.app.store;
+  await fastify.register(eirPlugin, {
+    prefix: EIR_PREFIX,
+    state,
+    unknownDevicePolicy: deps.unknownDevicePolicy,
+    metrics: deps.metrics,
+  });
+  return fastify;
+}

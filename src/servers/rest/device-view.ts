@@ -1,0 +1,52 @@
+import type { Device, Mark } from "../../core/state/device.js";
+import { type DeviceState, deviceState } from "../../core/state/device-state.js";
+import { type EquipmentStatus, equipmentStatus } from "../../core/state/equipment-status.js";
+import { keyFingerprint } from "../../core/state/fingerprint.js";
+
+/** A device as the API shows it: owners appear only as key fingerprints. */
+export interface DeviceView {
+  readonly id: string;
+  readonly ids: readonly string[];
+  readonly state: DeviceState;
+  readonly equipmentStatus: EquipmentStatus;
+  readonly manufacturer: string;
+  readonly ownerFingerprint?: string;
+  readonly deviceKey?: string;
+  readonly marks: readonly MarkView[];
+  readonly block?: Device["block"];
+  readonly offer?: { readonly toFingerprint: string; readonly height: number };
+  readonly historyLength: number;
+}
+
+interface MarkView extends Omit<Mark, "by"> {
+  /** A member id, or the reporting owner's key fingerprint. */
+  readonly by: string;
+}
+
+const OWNER = "owner:";
+
+/** Owner accounts are shown by fingerprint, members by id. */
+function accountLabel(account: string): string {
+  return account.startsWith(OWNER)
+    ? `owner:${keyFingerprint(account.slice(OWNER.length))}`
+    : account;
+}
+
+export function deviceView(d: Device): DeviceView {
+  const state = deviceState(d);
+  return {
+    id: d.id,
+    ids: d.ids,
+    state,
+    equipmentStatus: equipmentStatus(state),
+    manufacturer: d.manufacturer,
+    ...(d.owner === undefined ? {} : { ownerFingerprint: keyFingerprint(d.owner) }),
+    ...(d.deviceKey === undefined ? {} : { deviceKey: d.deviceKey }),
+    marks: d.marks.map((m) => ({ ...m, by: accountLabel(m.by) })),
+    ...(d.block === undefined ? {} : { block: d.block }),
+    ...(d.offer === undefined
+      ? {}
+      : { offer: { toFingerprint: keyFingerprint(d.offer.to), height: d.offer.height } }),
+    historyLength: d.history.length,
+  };
+}

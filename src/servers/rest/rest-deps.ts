@@ -1,0 +1,33 @@
+import type { LedgerApp } from "../../ledger/application.js";
+import type { EmbeddedEngine } from "../../ledger/engine/embedded-engine.js";
+import type { NodeMetrics } from "../metrics/node-metrics.js";
+
+/** What the REST routes are given explicitly; they share nothing else. */
+export interface RestDeps {
+  readonly app: LedgerApp;
+  readonly engine: EmbeddedEngine;
+  readonly metrics: NodeMetrics;
+  readonly dev: boolean;
+  readonly commitTimeoutMs: number;
+  /** False while the node starts (e.g. seeding the demo) and once it is closing. */
+  readonly ready: () => boolean;
+}
+
+/** A JSON object with any properties, for OpenAPI descriptions of open-ended replies. */
+export const anyObject = { type: "object", additionalProperties: true } as const;
+
+export const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", description: "A stable code from the error catalogue" },
+        message: { type: "string" },
+        data: { type: "object", additionalProperties: true },
+      },
+    },
+  },
+} as const;
