@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { makeError } from "../core/errors/devicechain-error.js";
-
-export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] as const;
-export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
+import {
+  UNKNOWN_DEVICE_POLICIES,
+  type UnknownDevicePolicy,
+} from "../servers/eir/equipment-status.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -4,8 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import type { StateReader } from "../core/state/state.js";
-import type { UnknownDevicePolicy } from "../node/node-config.js";
-import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
+import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
 import { errorBody, toDevicechainError } from "./rest/error-reply.js";
 import type { RestDeps } from "./rest/rest-deps.js";

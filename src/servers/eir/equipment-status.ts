@@ -7,8 +7,11 @@ import { findDevice } from "../../core/state/device.js";
 import { deviceState } from "../../core/state/device-state.js";
 import { type EquipmentStatus, equipmentStatus } from "../../core/state/equipment-status.js";
 import type { StateReader } from "../../core/state/state.js";
-import type { UnknownDevicePolicy } from "../../node/node-config.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
+
+/** What the EIR answers for a device the registry does not know: 404, or a fixed status. */
+export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] as const;
+export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
 
 export interface EirDeps {
   readonly state: StateReader;
