@@ -1,0 +1,33 @@
+import { Command, CommanderError } from "commander";
+import { NODE_VERSION } from "../../node/version.js";
+import { exportCommand } from "./export-command.js";
+import { importCommand } from "./import-command.js";
+import { initCommand } from "./init-command.js";
+import { keysCommand } from "./keys-command.js";
+import { EXIT_USAGE } from "./output.js";
+import { queryCommands } from "./query-commands.js";
+import { startCommand } from "./start-command.js";
+import { txCommand } from "./tx-command.js";
+
+const program = new Command("devicechain")
+  .description("devicechain: a permissioned ledger of device identities")
+  .version(NODE_VERSION)
+  .option("--json", "machine-readable output")
+  .showHelpAfterError()
+  .exitOverride();
+
+keysCommand(program);
+initCommand(program);
+startCommand(program);
+queryCommands(program);
+txCommand(program);
+importCommand(program);
+exportCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (!(e instanceof CommanderError)) throw e;
+  // Help and --version "fail" with exit code 0; everything else commander raises is a usage error.
+  process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+}

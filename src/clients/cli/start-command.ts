@@ -1,0 +1,72 @@
+import { type Command, Option } from "commander";
+import { pino } from "pino";
+import { loadNodeConfig, type NodeSettings } from "../../node/node-config.js";
+import { runNode } from "../../node/run-node.js";
+import { prepareDemoDataDir, seedDemo } from "../demo/demo-consortium.js";
+import { type GlobalOptions, run } from "./run-action.js";
+
+interface StartOptions extends GlobalOptions {
+  readonly data: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly dev?: boolean;
+  readonly logLevel?: NodeSettings["logLevel"];
+}
+
+/** `start`: run a node until SIGINT or SIGTERM. */
+export function startCommand(program: Command): void {
+  program
+    .command("start")
+    .description("run a node; --dev creates and seeds the demo chain")
+    .option("--data <dir>", "the data directory", "./data")
+    .option("--port <n>", "API port (default 8080; 0 picks a free one)")
+    .option("--host <host>", "API address (default 127.0.0.1)")
+    .option("--dev", "dev mode: the demo consortium with well-known keys; never for production")
+    .addOption(
+      new Option("--log-level <level>", "log level").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "silent",
+      ]),
+    )
+    .action(
+      run(async (opts: StartOptions) => {
+        const dev = opts.dev === true;
+        if (dev) prepareDemoDataDir(opts.data);
+        const overrides: Partial<NodeSettings> = {
+          ...(opts.port === undefined ? {} : { port: Number(opts.port) }),
+          ...(opts.host === undefined ? {} : { host: opts.host }),
+          ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
+          ...(dev ? { dev: true } : {}),
+        };
+        const config = loadNodeConfig(opts.data, overrides);
+        const logger = pino({ level: config.logLevel, name: "devicechain" });
+        if (config.dev) {
+          logger.warn(
+            { dataDir: config.dataDir },
+            "DEV MODE: demo chain with well-known keys (data/keys). Anyone can sign as these members. Never use it in production.",
+          );
+        }
+        const node = await runNode(config, {
+          logger,
+          ...(config.dev ? { beforeListen: ({ engine }) => seedDemo(engine, logger) } : {}),
+        });
+        const stop = (signal: string): void => {
+          logger.info({ signal }, "stopping");
+          void node.close().then(
+            () => process.exit(0),
+            (e: unknown) => {
+              logger.error({ err: e }, "stop failed");
+              process.exit(1);
+            },
+          );
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      }),
+    );
+}

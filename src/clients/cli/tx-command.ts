@@ -1,0 +1,226 @@
+import { type Command, Option } from "commander";
+import { isKeyId } from "../../core/crypto/ed25519.js";
+import type { JsonObject } from "../../core/encoding/canonical-json.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
+import { MEMBER_ROLES } from "../../core/state/role.js";
+import type { TxType } from "../../core/tx/tx-type.js";
+import { readKeyFile } from "../sdk/key-file.js";
+import { sendTx } from "../sdk/tx-builder.js";
+import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";
+import { print } from "./output.js";
+import { run } from "./run-action.js";
+
+type Opts = Record<string, string | string[] | undefined>;
+
+interface TxCommandDef {
+  readonly name: string;
+  readonly type: TxType;
+  readonly description: string;
+  readonly options: readonly Option[];
+  readonly params: (o: Opts) => JsonObject;
+}
+
+const req = (flags: string, description: string): Option =>
+  new Option(flags, description).makeOptionMandatory();
+const opt = (flags: string, description: string): Option => new Option(flags, description);
+const str = (o: Opts, k: string): string => String(o[k]);
+const optional = (o: Opts, k: string, as = k): JsonObject =>
+  o[k] === undefined ? {} : { [as]: str(o, k) };
+
+/** A public key given as a key id, or as a key file whose public half is used. */
+function keyIdOf(value: string): string {
+  return isKeyId(value) ? value : readKeyFile(value).keyId;
+}
+
+const device = (): Option => req("--device <id>", "the device, by any identifier");
+
+const TX_COMMANDS: readonly TxCommandDef[] = [
+  {
+    name: "admit",
+    type: "member.admit",
+    description: "regulator: admit a member",
+    options: [
+      req("--id <id>", "member id, e.g. operator-c"),
+      req("--role <role>", "role").choices(MEMBER_ROLES),
+      req("--name <name>", "display name (no personal data)"),
+      req("--member-key <file|keyid>", "the member's public key: its key file or key id"),
+    ],
+    params: (o) => ({
+      id: str(o, "id"),
+      role: str(o, "role"),
+      name: str(o, "name"),
+      key: keyIdOf(str(o, "memberKey")),
+    }),
+  },
+  {
+    name: "suspend",
+    type: "member.suspend",
+    description: "regulator: suspend a member",
+    options: [req("--id <id>", "member id")],
+    params: (o) => ({ id: str(o, "id") }),
+  },
+  {
+    name: "reinstate",
+    type: "member.reinstate",
+    description: "regulator: reinstate a suspended member",
+    options: [req("--id <id>", "member id")],
+    params: (o) => ({ id: str(o, "id") }),
+  },
+  {
+    name: "rotate-key",
+    type: "key.rotate",
+    description: "a member replaces its own key (sign with the old one)",
+    options: [req("--new-key <file|keyid>", "the new key: key file or key id")],
+    params: (o) => ({ newKey: keyIdOf(str(o, "newKey")) }),
+  },
+  {
+    name: "allocate-tac",
+    type: "tac.allocate",
+    description: "regulator: allocate a TAC range to a manufacturer",
+    options: [
+      req("--manufacturer <id>", "manufacturer member id"),
+      req("--from <tac>", "first TAC (8 digits)"),
+      req("--to <tac>", "last TAC (8 digits)"),
+    ],
+    params: (o) => ({
+      manufacturer: str(o, "manufacturer"),
+      from: str(o, "from"),
+      to: str(o, "to"),
+    }),
+  },
+  {
+    name: "register",
+    type: "device.register",
+    description: "manufacturer: register one device (use `import` for many)",
+    options: [
+      req("--device <id...>", "its identifiers (IMEI, second IMEI, MAC, …)"),
+      opt("--serial <serial>", "its serial number"),
+      opt("--device-key <keyid>", "the public key in its secure element"),
+    ],
+    params: (o) => {
+      const ids = o.device as string[];
+      return {
+        devices: [
+          {
+            ids,
+            ...optional(o, "serial"),
+            ...(o.deviceKey === undefined ? {} : { key: str(o, "deviceKey") }),
+          },
+        ],
+      };
+    },
+  },
+  {
+    name: "sell",
+    type: "device.sell",
+    description: "retailer or manufacturer: first sale to an owner's key",
+    options: [device(), req("--owner <file|keyid>", "the buyer's public key")],
+    params: (o) => ({ device: str(o, "device"), owner: keyIdOf(str(o, "owner")) }),
+  },
+  {
+    name: "offer",
+    type: "transfer.offer",
+    description: "owner: offer the device to a buyer's key",
+    options: [device(), req("--to <file|keyid>", "the buyer's public key")],
+    params: (o) => ({ device: str(o, "device"), to: keyIdOf(str(o, "to")) }),
+  },
+  {
+    name: "accept",
+    type: "transfer.accept",
+    description: "buyer: accept an offer made to your key",
+    options: [device()],
+    params: (o) => ({ device: str(o, "device") }),
+  },
+  {
+    name: "cancel-offer",
+    type: "transfer.cancel",
+    description: "owner: withdraw an open offer",
+    options: [device()],
+    params: (o) => ({ device: str(o, "device") }),
+  },
+  {
+    name: "report",
+    type: "report.file",
+    description: "owner, operator or law enforcement: report lost or stolen",
+    options: [
+      device(),
+      req("--kind <kind>", "lost or stolen").choices(["lost", "stolen"]),
+      opt("--reference <ref>", "case or subscriber reference (required for police and operators)"),
+    ],
+    params: (o) => ({
+      device: str(o, "device"),
+      kind: str(o, "kind"),
+      ...optional(o, "reference"),
+    }),
+  },
+  {
+    name: "clear",
+    type: "report.clear",
+    description: "clear your own report (regulator: anyone's)",
+    options: [device(), opt("--by <account>", "regulator: clear only this reporter's marks")],
+    params: (o) => ({ device: str(o, "device"), ...optional(o, "by") }),
+  },
+  {
+    name: "block",
+    type: "device.block",
+    description: "regulator: block a device",
+    options: [
+      device(),
+      req("--reason <reason>", "why").choices(["counterfeit", "fraud", "other"]),
+      opt("--reference <ref>", "case reference"),
+    ],
+    params: (o) => ({
+      device: str(o, "device"),
+      reason: str(o, "reason"),
+      ...optional(o, "reference"),
+    }),
+  },
+  {
+    name: "unblock",
+    type: "device.unblock",
+    description: "regulator: lift a block",
+    options: [device()],
+    params: (o) => ({ device: str(o, "device") }),
+  },
+  {
+    name: "scrap",
+    type: "device.scrap",
+    description: "owner (or the manufacturer of an unsold device): scrap it",
+    options: [device()],
+    params: (o) => ({ device: str(o, "device") }),
+  },
+];
+
+function parseNonce(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw makeError("REQUEST_BAD_PARAMS", "--nonce is a positive integer");
+  return n;
+}
+
+/** `tx <name>` for every transaction type: signed locally with --key, sent to --node. */
+export function txCommand(program: Command): void {
+  const tx = program.command("tx").description("sign a transaction locally and submit it");
+  for (const def of TX_COMMANDS) {
+    const cmd = tx.command(def.name).description(`${def.description} (${def.type})`);
+    for (const o of def.options) cmd.addOption(o);
+    cmd.requiredOption("--key <file>", "your key file: the transaction is signed with it, locally");
+    cmd.option("--nonce <n>", "nonce to use (default: the node's next nonce for your key)");
+    withNodeOption(cmd).action(
+      run(async (opts: Opts & NodeOptions & { key: string; nonce?: string; json: boolean }) => {
+        const signer = readKeyFile(opts.key);
+        const params = def.params(opts);
+        const nonce = parseNonce(opts.nonce);
+        const r = await sendTx(
+          clientFor(opts),
+          signer,
+          def.type,
+          params,
+          nonce === undefined ? {} : { nonce },
+        );
+        print(opts.json, r, () => `committed ${def.type} at height ${r.height}\ntx ${r.hash}`);
+      }),
+    );
+  }
+}

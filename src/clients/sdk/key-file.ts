@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { type Signer, signerFromSeed } from "../../core/crypto/ed25519.js";
+import { fromBase64Url, toBase64Url } from "../../core/encoding/bytes.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
+
+/** A key file: the Ed25519 seed (private) and, for reading by eye, the key id it gives. */
+interface KeyFile {
+  readonly type: "ed25519";
+  readonly seed: string;
+  readonly keyId: string;
+}
+
+export function generateSeed(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
+}
+
+/** Write a key file readable by its owner only. Refuses to overwrite an existing file. */
+export function writeKeyFile(path: string, seed: Uint8Array): Signer {
+  if (existsSync(path))
+    throw makeError("REQUEST_BAD_PARAMS", `${path} exists; not overwriting a key`);
+  const signer = signerFromSeed(seed);
+  const file: KeyFile = { type: "ed25519", seed: toBase64Url(seed), keyId: signer.keyId };
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return signer;
+}
+
+/** Read a key file into a signer; a missing or malformed file is REQUEST_BAD_PARAMS naming it. */
+export function readKeyFile(path: string): Signer {
+  let parsed: Partial<KeyFile>;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<KeyFile>;
+  } catch (cause) {
+    throw makeError("REQUEST_BAD_PARAMS", `Cannot read the key file ${path}`, { cause });
+  }
+  const seed = typeof parsed.seed === "string" ? fromBase64Url(parsed.seed) : undefined;
+  if (parsed.type !== "ed25519" || seed?.length !== 32) {
+    throw makeError("REQUEST_BAD_PARAMS", `${path} is not a devicechain ed25519 key file`);
+  }
+  const signer = signerFromSeed(seed);
+  if (parsed.keyId !== undefined && parsed.keyId !== signer.keyId) {
+    throw makeError("REQUEST_BAD_PARAMS", `${path}: keyId does not match the seed`);
+  }
+  return signer;
+}

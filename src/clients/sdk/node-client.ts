@@ -1,0 +1,143 @@
+import { type ErrorCode, isErrorCode } from "../../core/errors/catalogue.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
+import type { SignedTx } from "../../core/tx/transaction.js";
+
+export const DEFAULT_NODE_URL = "http://127.0.0.1:8080";
+
+export interface CommittedResult {
+  readonly hash: string;
+  readonly height: number;
+  readonly index: number;
+  readonly code: number;
+  readonly codeName: string;
+  readonly log: string;
+  readonly events: readonly { type: string; attributes: Record<string, string> }[];
+}
+
+export interface AccountInfo {
+  readonly keyId: string;
+  readonly account: string;
+  readonly role: string;
+  readonly lastNonce: number;
+  readonly nextNonce: number;
+}
+
+export interface NodeStatus {
+  readonly chainId: string;
+  readonly height: number;
+  readonly appHash: string;
+  readonly blockHash: string;
+  readonly time: string;
+  readonly engine: string;
+  readonly dev: boolean;
+  readonly mempool: number;
+}
+
+export interface DeviceInfo {
+  readonly id: string;
+  readonly ids: readonly string[];
+  readonly state: string;
+  readonly equipmentStatus: string;
+  readonly manufacturer: string;
+  readonly ownerFingerprint?: string;
+  readonly deviceKey?: string;
+  readonly marks: readonly {
+    kind: string;
+    by: string;
+    role: string;
+    reference?: string;
+    height: number;
+  }[];
+  readonly block?: { reason: string; reference?: string };
+}
+
+export interface HistoryEntryInfo {
+  readonly height: number;
+  readonly time: number;
+  readonly tx: string;
+  readonly actor: string;
+  readonly event: string;
+}
+
+/** A typed client of a node's REST API. Error replies become coded errors. */
+export class NodeClient {
+  readonly baseUrl: string;
+
+  constructor(
+    baseUrl: string = DEFAULT_NODE_URL,
+    private readonly timeoutMs = 60_000,
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+  }
+
+  private async request<T>(
+    path: string,
+    init: { method?: string; body?: unknown } = {},
+  ): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method: init.method ?? "GET",
+        ...(init.body === undefined
+          ? {}
+          : { body: JSON.stringify(init.body), headers: { "content-type": "application/json" } }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (cause) {
+      throw makeError("NODE_UNAVAILABLE", `No answer from ${this.baseUrl}: is the node running?`, {
+        cause,
+      });
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (cause) {
+      throw makeError("INTERNAL", `${this.baseUrl}${path} answered ${res.status} with non-JSON`, {
+        cause,
+      });
+    }
+    if (!res.ok) {
+      const err = (
+        body as { error?: { code?: string; message?: string; data?: Record<string, unknown> } }
+      ).error;
+      const code: ErrorCode =
+        err?.code !== undefined && isErrorCode(err.code) ? err.code : "INTERNAL";
+      throw makeError(
+        code,
+        err?.message ?? `HTTP ${res.status}`,
+        err?.data ? { data: err.data } : {},
+      );
+    }
+    return body as T;
+  }
+
+  submit(tx: SignedTx): Promise<CommittedResult> {
+    return this.request("/v1/txs", { method: "POST", body: tx });
+  }
+
+  status(): Promise<NodeStatus> {
+    return this.request("/v1/status");
+  }
+
+  account(keyId: string): Promise<AccountInfo> {
+    return this.request(`/v1/accounts/${encodeURIComponent(keyId)}`);
+  }
+
+  device(id: string): Promise<DeviceInfo> {
+    return this.request(`/v1/devices/${encodeURIComponent(id)}`);
+  }
+
+  history(id: string): Promise<{ id: string; history: HistoryEntryInfo[] }> {
+    return this.request(`/v1/devices/${encodeURIComponent(id)}/history`);
+  }
+
+  devices(after?: string, limit = 1_000): Promise<{ devices: DeviceInfo[]; next?: string }> {
+    const q = after === undefined ? "" : `&after=${encodeURIComponent(after)}`;
+    return this.request(`/v1/devices?limit=${limit}${q}`);
+  }
+
+  members(): Promise<{ members: Record<string, unknown>[] }> {
+    return this.request("/v1/members");
+  }
+}
