@@ -1,0 +1,311 @@
+/**
+ * The whole authorisation matrix, cell by cell: every transaction type signed by every role,
+ * from a state in which the transaction would otherwise succeed. Allowed cells commit (code 0);
+ * the rest are refused with ROLE_FORBIDDEN. Then the conditions of the rows, each with its code.
+ */
+import * as assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { Signer } from "../crypto/ed25519.js";
+import type { JsonObject } from "../encoding/canonical-json.js";
+import { luhnCheckDigit } from "../identifiers/luhn.js";
+import { readDevice } from "../state/device.js";
+import { deviceState } from "../state/device-state.js";
+import { MEMBER_ROLES, type Role } from "../state/role.js";
+import { TX_TYPES, type TxType } from "../tx/tx-type.js";
+import { AUTHORIZATION } from "./authorization.js";
+import { MemoryChain, testSigner } from "./memory-chain.test-fixture.js";
+
+const ROLES: readonly Role[] = [...MEMBER_ROLES, "owner"];
+
+const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
+const UNSOLD = imei("35000000000001");
+const OWNED = imei("35000000000002"); // alice's, clean
+const OFFERED_TO_ALICE = imei("35000000000003"); // dave's, offered to alice
+const ALICE_OFFERING = imei("35000000000004"); // alice's, offered to bob
+const MARKED = imei("35000000000005"); // alice's, marked stolen by alice, police and operator
+const BLOCKED = imei("35000000000006"); // blocked by the regulator
+const FRESH = imei("35000000000099");
+
+/** One signer per role; "owner" is alice, a person. */
+const signers: Record<Role, Signer> = {
+  regulator: testSigner("regulator"),
+  operator: testSigner("operator"),
+  manufacturer: testSigner("manufacturer"),
+  law_enforcement: testSigner("police"),
+  retailer: testSigner("retailer"),
+  marketplace: testSigner("marketplace"),
+  insurer: testSigner("insurer"),
+  owner: testSigner("alice"),
+};
+const memberIds: Record<Exclude<Role, "owner">, string> = {
+  regulator: "regulator",
+  operator: "operator",
+  manufacturer: "manufacturer",
+  law_enforcement: "police",
+  retailer: "retailer",
+  marketplace: "marketplace",
+  insurer: "insurer",
+};
+const bob = testSigner("bob");
+const dave = testSigner("dave");
+
+/** A state in which each allowed cell's transaction would succeed. */
+function baseChain(): MemoryChain {
+  const c = MemoryChain.withRegulator();
+  const reg = signers.regulator;
+  for (const role of MEMBER_ROLES.filter((r) => r !== "regulator")) {
+    c.must(
+      c.tx(reg, "member.admit", {
+        id: memberIds[role],
+        role,
+        name: role,
+        key: signers[role].keyId,
+      }),
+    );
+  }
+  c.must(
+    c.tx(reg, "member.admit", {
+      id: "operator-2",
+      role: "operator",
+      name: "second",
+      key: testSigner("op2").keyId,
+    }),
+  );
+  c.must(
+    c.tx(reg, "member.admit", {
+      id: "gone",
+      role: "insurer",
+      name: "gone",
+      key: testSigner("gone").keyId,
+    }),
+  );
+  c.must(c.tx(reg, "member.suspend", { id: "gone" }));
+  c.must(
+    c.tx(reg, "tac.allocate", { manufacturer: "manufacturer", from: "35000000", to: "35000000" }),
+  );
+  const devices = [UNSOLD, OWNED, OFFERED_TO_ALICE, ALICE_OFFERING, MARKED, BLOCKED].map((id) => ({
+    ids: [id],
+  }));
+  c.must(c.tx(signers.manufacturer, "device.register", { devices }));
+  const alice = signers.owner;
+  const shop = signers.retailer;
+  c.must(c.tx(shop, "device.sell", { device: OWNED, owner: alice.keyId }));
+  c.must(c.tx(shop, "device.sell", { device: OFFERED_TO_ALICE, owner: dave.keyId }));
+  c.must(c.tx(dave, "transfer.offer", { device: OFFERED_TO_ALICE, to: alice.keyId }));
+  c.must(c.tx(shop, "device.sell", { device: ALICE_OFFERING, owner: alice.keyId }));
+  c.must(c.tx(alice, "transfer.offer", { device: ALICE_OFFERING, to: bob.keyId }));
+  c.must(c.tx(shop, "device.sell", { device: MARKED, owner: alice.keyId }));
+  c.must(c.tx(alice, "report.file", { device: MARKED, kind: "stolen" }));
+  c.must(
+    c.tx(signers.law_enforcement, "report.file", {
+      device: MARKED,
+      kind: "stolen",
+      reference: "CASE-1",
+    }),
+  );
+  c.must(
+    c.tx(signers.operator, "report.file", { device: MARKED, kind: "lost", reference: "SUB-1" }),
+  );
+  c.must(c.tx(reg, "device.block", { device: BLOCKED, reason: "counterfeit" }));
+  return c;
+}
+
+/** The transaction each role would sign in each row; allowed roles must succeed with it. */
+function paramsFor(type: TxType, role: Role): JsonObject {
+  switch (type) {
+    case "member.admit":
+      return { id: "newcomer", role: "insurer", name: "New", key: testSigner("newcomer").keyId };
+    case "member.suspend":
+      return { id: "operator-2" };
+    case "member.reinstate":
+      return { id: "gone" };
+    case "key.rotate":
+      return { newKey: testSigner(`rotated-${role}`).keyId };
+    case "tac.allocate":
+      return { manufacturer: "manufacturer", from: "35999999", to: "35999999" };
+    case "device.register":
+      return { devices: [{ ids: [FRESH] }] };
+    case "device.sell":
+      return { device: UNSOLD, owner: bob.keyId };
+    case "transfer.offer":
+      return { device: OWNED, to: bob.keyId };
+    case "transfer.accept":
+      return { device: OFFERED_TO_ALICE };
+    case "transfer.cancel":
+      return { device: ALICE_OFFERING };
+    case "report.file":
+      return { device: OWNED, kind: "stolen", reference: "REF-1" };
+    case "report.clear":
+      return { device: MARKED };
+    case "device.block":
+      return { device: OWNED, reason: "fraud" };
+    case "device.unblock":
+      return { device: BLOCKED };
+    case "device.scrap":
+      return { device: role === "manufacturer" ? UNSOLD : OWNED };
+  }
+}
+
+describe("authorisation matrix: every transaction type × every role", () => {
+  const base = baseChain();
+  for (const type of TX_TYPES) {
+    for (const role of ROLES) {
+      const allowed = AUTHORIZATION[type][role] !== undefined;
+      test(`${type} by ${role}: ${allowed ? "allowed" : "ROLE_FORBIDDEN"}`, () => {
+        const c = base.fork();
+        const [r] = c.block([c.tx(signers[role], type, paramsFor(type, role))]);
+        assert.equal(r?.codeName, allowed ? "OK" : "ROLE_FORBIDDEN", r?.log);
+        if (!allowed)
+          assert.deepEqual(c.state, base.state, "a refused transaction changes nothing");
+      });
+    }
+  }
+});
+
+describe("conditions of the matrix", () => {
+  const base = baseChain();
+  const run = (signer: Signer, type: TxType, params: JsonObject) => {
+    const c = base.fork();
+    const [r] = c.block([c.tx(signer, type, params)]);
+    return { c, code: r?.codeName };
+  };
+
+  test("only the maker of a mark, or the regulator, can clear it", () => {
+    const c = base.fork();
+    const [r1] = c.block([c.tx(signers.owner, "report.clear", { device: MARKED })]);
+    assert.equal(r1?.codeName, "OK");
+    // Alice's own mark is gone; the police and operator marks stay.
+    assert.equal(readDevice(c, `imei:${MARKED.slice(0, 14)}`)?.marks.length, 2);
+    const [again] = c.block([c.tx(signers.owner, "report.clear", { device: MARKED })]);
+    assert.equal(again?.codeName, "DEVICE_NO_MARK");
+    assert.equal(
+      run(signers.law_enforcement, "report.clear", { device: OWNED }).code,
+      "DEVICE_NO_MARK",
+    );
+    const all = run(signers.regulator, "report.clear", { device: MARKED });
+    assert.equal(all.code, "OK");
+    const d = readDevice(all.c, `imei:${MARKED.slice(0, 14)}`);
+    assert.ok(d);
+    assert.equal(deviceState(d), "recovered");
+  });
+
+  test("a device reported stolen cannot be sold, offered or accepted", () => {
+    assert.equal(
+      run(signers.owner, "transfer.offer", { device: MARKED, to: bob.keyId }).code,
+      "DEVICE_NOT_TRANSFERABLE",
+    );
+    const c = base.fork();
+    // An offer made before a report cannot be accepted after it.
+    c.must(c.tx(dave, "report.file", { device: OFFERED_TO_ALICE, kind: "stolen" }));
+    const [r] = c.block([c.tx(signers.owner, "transfer.accept", { device: OFFERED_TO_ALICE })]);
+    assert.equal(r?.codeName, "DEVICE_NOT_TRANSFERABLE");
+    assert.equal(
+      run(signers.owner, "transfer.offer", { device: BLOCKED, to: bob.keyId }).code,
+      "DEVICE_NOT_OWNER",
+    );
+  });
+
+  test("a manufacturer registers only under its own TACs", () => {
+    assert.equal(
+      run(signers.manufacturer, "device.register", { devices: [{ ids: [imei("49015420000001")] }] })
+        .code,
+      "TAC_NOT_ALLOCATED",
+    );
+    assert.equal(
+      run(signers.manufacturer, "device.register", { devices: [{ ids: [OWNED] }] }).code,
+      "DEVICE_EXISTS",
+    );
+  });
+
+  test("owners act only on their own devices and offers addressed to them", () => {
+    assert.equal(
+      run(bob, "transfer.offer", { device: OWNED, to: dave.keyId }).code,
+      "DEVICE_NOT_OWNER",
+    );
+    assert.equal(
+      run(bob, "report.file", { device: OWNED, kind: "stolen" }).code,
+      "DEVICE_NOT_OWNER",
+    );
+    assert.equal(
+      run(bob, "transfer.accept", { device: OFFERED_TO_ALICE }).code,
+      "OFFER_NOT_FOR_YOU",
+    );
+    assert.equal(run(bob, "device.scrap", { device: OWNED }).code, "DEVICE_NOT_OWNER");
+  });
+
+  test("police and operators report with a reference; police only report theft", () => {
+    assert.equal(
+      run(signers.law_enforcement, "report.file", { device: OWNED, kind: "stolen" }).code,
+      "REFERENCE_REQUIRED",
+    );
+    assert.equal(
+      run(signers.operator, "report.file", { device: OWNED, kind: "lost" }).code,
+      "REFERENCE_REQUIRED",
+    );
+    assert.equal(
+      run(signers.law_enforcement, "report.file", { device: OWNED, kind: "lost", reference: "C-2" })
+        .code,
+      "TX_BAD_PARAMS",
+    );
+  });
+
+  test("a manufacturer sells and scraps only what it registered, and never a sold device", () => {
+    assert.equal(
+      run(signers.manufacturer, "device.sell", { device: OWNED, owner: bob.keyId }).code,
+      "DEVICE_ALREADY_SOLD",
+    );
+    assert.equal(
+      run(signers.retailer, "device.sell", { device: UNSOLD, owner: signers.operator.keyId }).code,
+      "KEY_IN_USE",
+    );
+    assert.notEqual(run(signers.manufacturer, "device.scrap", { device: OWNED }).code, "OK");
+  });
+
+  test("a suspended member signs nothing; the last regulator cannot be suspended", () => {
+    assert.equal(
+      run(testSigner("gone"), "key.rotate", { newKey: testSigner("x").keyId }).code,
+      "MEMBER_SUSPENDED",
+    );
+    assert.equal(
+      run(signers.regulator, "member.suspend", { id: "regulator" }).code,
+      "MEMBER_IS_REGULATOR",
+    );
+    assert.equal(
+      run(signers.regulator, "member.reinstate", { id: "operator" }).code,
+      "MEMBER_NOT_SUSPENDED",
+    );
+    assert.equal(
+      run(signers.regulator, "device.unblock", { device: OWNED }).code,
+      "DEVICE_NOT_BLOCKED",
+    );
+    assert.equal(
+      run(signers.regulator, "device.block", { device: BLOCKED, reason: "fraud" }).code,
+      "DEVICE_ALREADY_BLOCKED",
+    );
+  });
+
+  test("a failed transaction changes nothing, not even the signer's nonce", () => {
+    const c = base.fork();
+    const before = new Map(c.state);
+    const [r] = c.block([c.tx(bob, "transfer.offer", { device: OWNED, to: dave.keyId }, 7)]);
+    assert.equal(r?.codeName, "DEVICE_NOT_OWNER");
+    assert.deepEqual(c.state, before);
+    // The same nonce is still usable.
+    const [ok] = c.block([c.tx(signers.owner, "transfer.offer", { device: OWNED, to: bob.keyId })]);
+    assert.equal(ok?.codeName, "OK");
+  });
+
+  test("a rotated key signs, the old one is an owner's key no longer a member's", () => {
+    const c = base.fork();
+    const next = testSigner("operator-next");
+    c.must(c.tx(signers.operator, "key.rotate", { newKey: next.keyId }));
+    const [old] = c.block([
+      c.tx(signers.operator, "report.file", { device: OWNED, kind: "lost", reference: "R-1" }, 99),
+    ]);
+    assert.equal(old?.codeName, "DEVICE_NOT_OWNER", "the old key now resolves to a keyless owner");
+    const [fresh] = c.block([
+      c.tx(next, "report.file", { device: OWNED, kind: "lost", reference: "R-1" }, 100),
+    ]);
+    assert.equal(fresh?.codeName, "OK");
+  });
+});
