@@ -1,0 +1,114 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { isError } from "../../core/errors/devicechain-error.js";
+import { TEST_CHAIN, testSigner } from "../../core/machine/memory-chain.test-fixture.js";
+import { encodeTx, signTx } from "../../core/tx/transaction.js";
+import { LedgerApp } from "../application.js";
+import { EmbeddedEngine } from "./embedded-engine.js";
+
+const regulator = testSigner("regulator");
+
+function admit(nonce: number): Uint8Array {
+  const key = testSigner(`m${nonce}`).keyId;
+  return encodeTx(
+    signTx(regulator, {
+      chain: TEST_CHAIN,
+      signer: regulator.keyId,
+      nonce,
+      type: "member.admit",
+      params: { id: `m-${nonce}`, role: "operator", name: "M", key },
+    }),
+  );
+}
+
+async function withEngine(
+  opts: ConstructorParameters<typeof EmbeddedEngine>[1],
+  body: (engine: EmbeddedEngine, app: LedgerApp) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "dc-engine-"));
+  const app = LedgerApp.open(dir);
+  app.initChain({
+    chainId: TEST_CHAIN,
+    genesisTime: "2026-01-01T00:00:00Z",
+    members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
+  });
+  const engine = new EmbeddedEngine(app, opts);
+  try {
+    await body(engine, app);
+  } finally {
+    await engine.stop();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("concurrent submissions all commit, in blocks no larger than maxTxsPerBlock", async () => {
+  await withEngine({ maxWaitMs: 5, maxTxsPerBlock: 50 }, async (engine, app) => {
+    const results = await Promise.all(
+      Array.from({ length: 230 }, (_, i) => engine.submit(admit(i + 1))),
+    );
+    assert.ok(results.every((r) => r.code === 0));
+    const heights = new Set(results.map((r) => r.height));
+    assert.ok(heights.size >= 5, `${heights.size} blocks for 230 txs at 50 per block`);
+    for (let h = 1; h <= app.info().lastBlockHeight; h++) {
+      assert.ok((app.getBlock(h)?.txs.length ?? 0) <= 50);
+    }
+    // Each answer names the block and position the transaction really has.
+    for (const r of results) assert.equal(app.getBlock(r.height)?.txs[r.index], r.hash);
+  });
+});
+
+test("a lone transaction is committed within about maxWaitMs", async () => {
+  await withEngine({ maxWaitMs: 20 }, async (engine) => {
+    const t0 = performance.now();
+    const r = await engine.submit(admit(1));
+    assert.equal(r.code, 0);
+    assert.ok(performance.now() - t0 < 5_000);
+  });
+});
+
+test("checkTx refusals reject at once with their code; duplicates are refused", async () => {
+  await withEngine({ maxWaitMs: 50 }, async (engine) => {
+    await assert.rejects(engine.submit(new Uint8Array([1, 2, 3])), (e) =>
+      isError(e, "TX_MALFORMED"),
+    );
+    const tx = admit(1);
+    const first = engine.submit(tx);
+    await assert.rejects(engine.submit(tx), (e) => isError(e, "TX_DUPLICATE"));
+    assert.equal((await first).code, 0);
+    await assert.rejects(engine.submit(tx), (e) => isError(e, "TX_NONCE_REPLAYED"));
+  });
+});
+
+test("the mempool is bounded", async () => {
+  await withEngine({ maxWaitMs: 1_000, maxTxsPerBlock: 1_000, maxPending: 3 }, async (engine) => {
+    const pending = [1, 2, 3].map((n) => engine.submit(admit(n)));
+    await assert.rejects(engine.submit(admit(4)), (e) => isError(e, "MEMPOOL_FULL"));
+    await Promise.all(pending);
+  });
+});
+
+test("stop commits what is queued, then refuses new work", async () => {
+  await withEngine({ maxWaitMs: 10_000 }, async (engine, app) => {
+    const queued = [1, 2].map((n) => engine.submit(admit(n)));
+    await engine.stop();
+    assert.ok((await Promise.all(queued)).every((r) => r.code === 0));
+    assert.equal(app.info().lastBlockHeight, 1);
+    await assert.rejects(engine.submit(admit(3)), (e) => isError(e, "NODE_NOT_READY"));
+  });
+});
+
+test("block time never goes backwards, even if the clock does", async () => {
+  let now = 2_000_000_000_000;
+  await withEngine({ maxWaitMs: 1, now: () => now }, async (engine, app) => {
+    await engine.submit(admit(1));
+    now -= 60_000;
+    await engine.submit(admit(2));
+    const t1 = app.getBlock(1)?.header.time ?? 0;
+    const t2 = app.getBlock(2)?.header.time ?? 0;
+    assert.ok(t2 >= t1);
+  });
+});
