@@ -1,0 +1,200 @@
+/** The devicechain CLI as a user runs it: a real `start --dev` node and real CLI processes. */
+import * as assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
+
+const bin = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../bin/devicechain.js",
+);
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
+
+describe("devicechain CLI", () => {
+  let dir: string;
+  let node: ChildProcess;
+  let url: string;
+  const withNode = (args: string[]): Promise<Run> => cli([...args, "--node", url]);
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "dc-cli-"));
+    node = spawn(
+      process.execPath,
+      [bin, "start", "--dev", "--data", path.join(dir, "data"), "--port", "0"],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const lines = createInterface({ input: node.stdout! });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("the dev node did not start in 60 s")),
+        60_000,
+      );
+      lines.on("line", (line) => {
+        const m = /"url":"(http:\/\/[^"]+)"/.exec(line);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      node.on("exit", (code) => reject(new Error(`the dev node exited with ${code}`)));
+    });
+  });
+
+  after(async () => {
+    const exited = new Promise((resolve) => node.on("exit", resolve));
+    node.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const key = (name: string): string => path.join(dir, "data", "keys", `${name}.key`);
+
+  test("keys generate writes a 0600 key file; keys show reads it back", async () => {
+    const file = path.join(dir, "mine.key");
+    const gen = await cli(["keys", "generate", "--out", file, "--json"]);
+    assert.equal(gen.code, 0, gen.stderr);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const show = await cli(["keys", "show", "--key", file, "--json"]);
+    assert.equal(JSON.parse(show.stdout).keyId, JSON.parse(gen.stdout).keyId);
+    const again = await cli(["keys", "generate", "--out", file]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error REQUEST_BAD_PARAMS: /);
+  });
+
+  test("the demo's devices: stolen and clean, with their history", async () => {
+    const stolen = JSON.parse((await withNode(["device", "490154203237518", "--json"])).stdout);
+    assert.deepEqual([stolen.state, stolen.equipmentStatus], ["stolen", "BLACKLISTED"]);
+    const clean = await withNode(["device", "imei-356938035643809"]);
+    assert.match(clean.stdout, /state\s+active/);
+    assert.match(clean.stdout, /EIR status\s+WHITELISTED/);
+    const history = JSON.parse((await withNode(["history", "490154203237518", "--json"])).stdout);
+    assert.deepEqual(
+      history.history.map((h: { event: string }) => h.event),
+      ["registered", "sold", "reported_stolen", "reported_stolen"],
+    );
+    const status = JSON.parse((await withNode(["status", "--json"])).stdout);
+    assert.equal(status.chainId, "devicechain-dev");
+    assert.equal(status.dev, true);
+  });
+
+  test("errors print the code and a sentence, and exit non-zero", async () => {
+    const unknown = await withNode(["device", "490154203237500"]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error DEVICE_UNKNOWN: \S/);
+    const badDigit = await withNode(["device", "490154203237519", "--json"]);
+    assert.equal(JSON.parse(badDigit.stderr).error.code, "IMEI_BAD_CHECK_DIGIT");
+    const role = await withNode([
+      "tx",
+      "block",
+      "--device",
+      "356938035643809",
+      "--reason",
+      "fraud",
+      "--key",
+      key("shop"),
+    ]);
+    assert.match(role.stderr, /^error ROLE_FORBIDDEN: /);
+    const noNode = await cli(["status", "--node", "http://127.0.0.1:9"]);
+    assert.match(noNode.stderr, /^error NODE_UNAVAILABLE: /);
+    const usage = await cli(["tx", "report", "--device", "356938035643809"]);
+    assert.equal(usage.code, 2);
+  });
+
+  test("bob reports his phone stolen and every answer changes", async () => {
+    const r = await withNode([
+      "tx",
+      "report",
+      "--device",
+      "356938035643809",
+      "--kind",
+      "stolen",
+      "--key",
+      key("bob"),
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).code, 0);
+    const eir = await fetch(`${url}/n5g-eir-eic/v1/equipment-status?pei=imei-356938035643809`).then(
+      (x) => x.json(),
+    );
+    assert.deepEqual(eir, { status: "BLACKLISTED" });
+    const replay = await withNode([
+      "tx",
+      "report",
+      "--device",
+      "356938035643809",
+      "--kind",
+      "lost",
+      "--key",
+      key("bob"),
+      "--nonce",
+      "1",
+    ]);
+    assert.match(replay.stderr, /^error TX_NONCE_REPLAYED: /);
+  });
+
+  test("import registers good rows and names each rejected row with its code", async () => {
+    const csv = [
+      "imei,imei2,mac,serial",
+      `${imei("35000000500001")},,,`,
+      `${imei("35000000500002")},${imei("35000001500002")},02:AB:CD:00:00:01,SN-77`,
+      "490154203237519,,,", // wrong check digit
+      `${imei("36000000000001")},,,`, // a TAC that is not acme's
+      `${imei("35000000500001")},,,`, // a duplicate of line 2
+      "490154203237518,,,", // already registered by the demo
+    ].join("\n");
+    const file = path.join(dir, "devices.csv");
+    writeFileSync(file, csv);
+    const r = await withNode(["import", file, "--key", key("acme-phones"), "--json"]);
+    assert.equal(r.code, 1, "some rows were rejected");
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.accepted, 2);
+    assert.deepEqual(
+      summary.rejections.map((x: { line: number; code: string }) => [x.line, x.code]),
+      [
+        [4, "IMEI_BAD_CHECK_DIGIT"],
+        [5, "TAC_NOT_ALLOCATED"],
+        [6, "DEVICE_EXISTS"],
+        [7, "DEVICE_EXISTS"],
+      ],
+    );
+    const dual = JSON.parse((await withNode(["device", imei("35000001500002"), "--json"])).stdout);
+    assert.equal(dual.id, `imei:35000000500002`);
+    assert.ok(dual.ids.includes("serial:acme-phones:SN-77"));
+  });
+
+  test("export writes every device as CSV", async () => {
+    const out = path.join(dir, "export.csv");
+    const r = await withNode(["export", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(lines[0], "id,ids,state,equipment_status,manufacturer,owner_fingerprint");
+    assert.ok(lines.length > 10_000, `${lines.length} lines`);
+    assert.ok(
+      lines.some((l) => l.startsWith("imei:49015420323751,") && l.includes(",stolen,BLACKLISTED,")),
+    );
+  });
+});
