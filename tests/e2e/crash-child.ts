@@ -19,7 +19,7 @@ app.initChain({
   members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
 });
 const engine = new EmbeddedEngine(app, { maxWaitMs: 5, maxTxsPerBlock: 300 });
-let nonce = lastNonce(app.store, "regulator");
+let nonce = lastNonce(app.store, regulator.keyId);
 process.stdout.write(`start ${app.info().lastBlockHeight} ${app.info().lastBlockAppHash}\n`);
 
 async function one(): Promise<void> {

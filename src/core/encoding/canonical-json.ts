@@ -19,7 +19,7 @@ export type JsonObject = { readonly [k: string]: Json };
 export function canonicalize(value: unknown): string {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return quote(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
@@ -29,16 +29,35 @@ export function canonicalize(value: unknown): string {
       return Object.is(value, -0) ? "0" : String(value);
     case "object": {
       if (value === null) return "null";
-      if (Array.isArray(value)) return `[${value.map(canonicalize).join(",")}]`;
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalize(value[i]);
+        return `${out}]`;
+      }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(",")}}`;
+      const keys = Object.keys(obj).sort();
+      let out = "{";
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${first ? "" : ","}${quote(k)}:${canonicalize(v)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw makeError("TX_MALFORMED", `A ${typeof value} cannot be encoded`);
   }
+}
+
+/** A JSON string literal; a lone surrogate has no UTF-8 form, so JCS makes it an error. */
+function quote(s: string): string {
+  // String#isWellFormed (Node 20) is false exactly when the string holds a lone surrogate.
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    throw makeError("TX_MALFORMED", "A string holds a lone surrogate");
+  }
+  return JSON.stringify(s);
 }
 
 /** Canonical UTF-8 bytes of a value. */

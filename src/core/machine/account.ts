@@ -2,7 +2,7 @@ import { type Member, memberIdForKey, readMember } from "../state/member.js";
 import type { Role } from "../state/role.js";
 import type { StateReader } from "../state/state.js";
 
-/** Who signed: a member, or an owner known only by key. Nonces are kept per account id. */
+/** Who signed: a member, or an owner known only by key. (Nonces are kept per key, see nonceKey.) */
 export interface Account {
   /** A member id, or "owner:<keyId>". */
   readonly id: string;

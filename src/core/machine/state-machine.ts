@@ -87,7 +87,7 @@ function executeTx(
       events: [],
     };
     action.apply(ctx, params);
-    overlay.put(nonceKey(signer.id), d.tx.body.nonce);
+    overlay.put(nonceKey(signer.keyId), d.tx.body.nonce);
     overlay.mergeInto(block);
     return { hash: d.hash, code: 0, codeName: "OK", log: "", events: ctx.events };
   } catch (e) {

@@ -24,14 +24,14 @@ export function checkChain(d: DecodedTx, chainId: string): void {
   }
 }
 
-/** The last nonce an account used, 0 if none. */
-export function lastNonce(state: StateReader, accountId: string): number {
-  const n = state.get(nonceKey(accountId));
+/** The last nonce a key signed with, 0 if none. */
+export function lastNonce(state: StateReader, keyId: string): number {
+  const n = state.get(nonceKey(keyId));
   return typeof n === "number" ? n : 0;
 }
 
 export function checkNonce(state: StateReader, d: DecodedTx, account: Account): void {
-  const last = lastNonce(state, account.id);
+  const last = lastNonce(state, account.keyId);
   if (d.tx.body.nonce <= last) {
     throw makeError("TX_NONCE_REPLAYED", `Nonce ${d.tx.body.nonce} is not above ${last}`, {
       data: { lastNonce: last },

@@ -9,7 +9,12 @@ export const memberKey = (memberId: string): string => `member/${memberId}`;
 export const MEMBER_PREFIX = "member/";
 /** Which member holds a public key; keys absent here belong to owners. */
 export const keyHolderKey = (keyId: string): string => `keyholder/${keyId}`;
-export const nonceKey = (accountId: string): string => `nonce/${accountId}`;
+/**
+ * The last nonce a signing key used. Nonces belong to keys, not accounts: a key that changes
+ * account (an owner's key admitted as a member, a member's key after rotation) keeps its
+ * nonce, so nothing it ever signed can run again.
+ */
+export const nonceKey = (keyId: string): string => `nonce/${keyId}`;
 export const tacKey = (tac: string): string => `tac/${tac}`;
 export const deviceKey = (deviceId: string): string => `device/${deviceId}`;
 export const aliasKey = (identifierKey: string): string => `alias/${identifierKey}`;

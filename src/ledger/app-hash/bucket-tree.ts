@@ -42,6 +42,14 @@ export interface Leaf {
 /** The hash of a bucket's leaves; order-independent because it sorts them first. */
 export function bucketHash(leaves: readonly Leaf[]): Uint8Array {
   if (leaves.length === 0) return ZERO;
+  if (leaves.length === 1) {
+    // The common case, one leaf per bucket: no sort, no concatenation.
+    const only = leaves[0]!;
+    SCRATCH_LEAF[0] = BUCKET_TAG[0]!;
+    SCRATCH_LEAF.set(only.keyHash, 1);
+    SCRATCH_LEAF.set(only.valueHash, 1 + HASH);
+    return sha256(SCRATCH_LEAF);
+  }
   const sorted = [...leaves].sort((a, b) => compareBytes(a.keyHash, b.keyHash));
   return sha256(concatBytes(BUCKET_TAG, ...sorted.flatMap((l) => [l.keyHash, l.valueHash])));
 }
@@ -56,62 +64,150 @@ function isZero(h: Uint8Array): boolean {
   return true;
 }
 
+const SCRATCH_LEAF = new Uint8Array(1 + 2 * HASH);
+const SCRATCH_NODE = Buffer.alloc(1 + 2 * HASH);
+
+/** A staged update: the root it gives. Only the tree's latest stage can be applied. */
+export interface StagedTree {
+  readonly root: Uint8Array;
+  readonly generation: number;
+}
+
 /**
  * The tree of node hashes, heap-indexed (root 1, children 2i and 2i+1, bucket b at BUCKETS + b),
- * in one flat 64 MiB buffer. Updates are staged and return the new root without touching the
- * committed tree, so finalizeBlock can compute an app hash that only commit makes permanent.
+ * in one flat 64 MiB buffer, so a node's two children are 64 contiguous bytes. A stage writes the
+ * new hashes in place and keeps an undo log; apply drops the log, and a newer stage (or rollback)
+ * restores the committed tree first. So finalizeBlock gets an app hash that only commit keeps.
  */
 export class BucketTree {
-  private readonly nodes = new Uint8Array(2 * BUCKETS * HASH);
-
-  private node(index: number, staged?: ReadonlyMap<number, Uint8Array>): Uint8Array {
-    return staged?.get(index) ?? this.nodes.subarray(index * HASH, (index + 1) * HASH);
-  }
+  private readonly nodes = Buffer.alloc(2 * BUCKETS * HASH);
+  /** Undo log of the pending stage: node indices and their committed hashes. */
+  private undoIndex = new Int32Array(1024);
+  private undoHash = Buffer.alloc(1024 * HASH);
+  private undoLength = 0;
+  private pending = false;
+  private generation = 0;
+  private committedRoot: Uint8Array = new Uint8Array(HASH);
 
   root(): Uint8Array {
-    return this.node(1).slice();
+    return this.pending ? this.committedRoot.slice() : this.copyOf(1);
   }
 
   /** Load bucket hashes (at start-up) and rebuild every node above them. */
   load(buckets: Iterable<[number, Uint8Array]>): void {
-    const dirty = new Map<number, Uint8Array>();
-    for (const [b, h] of buckets) dirty.set(b, h);
-    this.apply(this.stage(dirty));
+    this.apply(this.stage(new Map(buckets)));
   }
 
-  /** Stage new bucket hashes; returns every changed node, root included, keyed by index. */
-  stage(buckets: ReadonlyMap<number, Uint8Array>): Map<number, Uint8Array> {
-    const staged = new Map<number, Uint8Array>();
-    let level = new Set<number>();
-    for (const [b, h] of buckets) {
-      staged.set(BUCKETS + b, h);
-      level.add((BUCKETS + b) >>> 1);
-    }
-    while (level.size > 0) {
-      const next = new Set<number>();
+  /** Write new bucket hashes and every node above them in place; returns the new root. */
+  stage(buckets: ReadonlyMap<number, Uint8Array>): StagedTree {
+    this.rollback();
+    this.committedRoot = this.copyOf(1);
+    this.pending = true;
+    let level = [...buckets.keys()].map((b) => BUCKETS + b).sort((a, b) => a - b);
+    for (const [b, h] of buckets) this.write(BUCKETS + b, h);
+    while (level.length > 0 && level[0]! > 1) {
+      const parents: number[] = [];
+      let previous = -1;
       for (const i of level) {
-        staged.set(i, nodeHash(this.node(2 * i, staged), this.node(2 * i + 1, staged)));
-        if (i > 1) next.add(i >>> 1);
+        const p = i >>> 1;
+        if (p !== previous) {
+          parents.push(p);
+          previous = p;
+        }
       }
-      level = next;
+      for (const p of parents) this.hashNode(p);
+      level = parents;
     }
-    return staged;
+    this.generation++;
+    return { root: this.copyOf(1), generation: this.generation };
   }
 
-  /** The root a staged update would give. */
-  stagedRoot(staged: ReadonlyMap<number, Uint8Array>): Uint8Array {
-    return this.node(1, staged).slice();
+  /** The root a staged update gives. */
+  stagedRoot(staged: StagedTree): Uint8Array {
+    return staged.root;
   }
 
-  apply(staged: ReadonlyMap<number, Uint8Array>): void {
-    for (const [i, h] of staged) this.nodes.set(h, i * HASH);
+  /** Keep the pending stage: it becomes the committed tree. */
+  apply(staged: StagedTree): void {
+    if (!this.pending || staged.generation !== this.generation) {
+      throw new Error("BucketTree.apply: that stage is not the pending one");
+    }
+    this.pending = false;
+    this.undoLength = 0;
   }
 
-  /** The sibling hashes from a bucket up to the root, for inclusion and non-inclusion proofs. */
+  /** Restore the committed tree, dropping a pending stage. */
+  rollback(): void {
+    for (let k = this.undoLength - 1; k >= 0; k--) {
+      const i = this.undoIndex[k]!;
+      this.undoHash.copy(this.nodes, i * HASH, k * HASH, (k + 1) * HASH);
+    }
+    this.undoLength = 0;
+    this.pending = false;
+  }
+
+  /** The committed sibling hashes from a bucket up to the root, for inclusion and non-inclusion proofs. */
   path(bucket: number): Uint8Array[] {
+    // While a stage is pending (between FinalizeBlock and Commit), read the committed hashes
+    // through the undo log, so proofs always match the last committed app hash.
+    const saved = new Map<number, number>();
+    if (this.pending) for (let k = 0; k < this.undoLength; k++) saved.set(this.undoIndex[k]!, k);
     const out: Uint8Array[] = [];
-    for (let i = BUCKETS + bucket; i > 1; i >>>= 1) out.push(this.node(i ^ 1).slice());
+    for (let i = BUCKETS + bucket; i > 1; i >>>= 1) {
+      const s = i ^ 1;
+      const k = saved.get(s);
+      out.push(
+        k === undefined
+          ? this.copyOf(s)
+          : new Uint8Array(this.undoHash.subarray(k * HASH, (k + 1) * HASH)),
+      );
+    }
     return out;
+  }
+
+  /** A copy of node i's hash (Buffer#slice would be a view into the tree). */
+  private copyOf(i: number): Uint8Array {
+    return new Uint8Array(this.nodes.subarray(i * HASH, (i + 1) * HASH));
+  }
+
+  private saveUndo(i: number): void {
+    if (this.undoLength === this.undoIndex.length) {
+      const index = new Int32Array(this.undoIndex.length * 2);
+      index.set(this.undoIndex);
+      const hashes = Buffer.alloc(index.length * HASH);
+      this.undoHash.copy(hashes);
+      this.undoIndex = index;
+      this.undoHash = hashes;
+    }
+    this.undoIndex[this.undoLength] = i;
+    this.nodes.copy(this.undoHash, this.undoLength * HASH, i * HASH, (i + 1) * HASH);
+    this.undoLength++;
+  }
+
+  private write(i: number, h: Uint8Array): void {
+    this.saveUndo(i);
+    this.nodes.set(h, i * HASH);
+  }
+
+  /** Node i from its two children, which sit side by side at 2i and 2i+1. */
+  private hashNode(i: number): void {
+    const from = 2 * i * HASH;
+    const nodes = this.nodes;
+    let zero = true;
+    for (let k = from; k < from + 2 * HASH; k++) {
+      if (nodes[k] !== 0) {
+        zero = false;
+        break;
+      }
+    }
+    this.saveUndo(i);
+    if (zero) {
+      nodes.fill(0, i * HASH, (i + 1) * HASH);
+      return;
+    }
+    SCRATCH_NODE[0] = NODE_TAG[0]!;
+    nodes.copy(SCRATCH_NODE, 1, from, from + 2 * HASH);
+    nodes.set(oneShotHash("sha256", SCRATCH_NODE, "buffer"), i * HASH);
   }
 }
 

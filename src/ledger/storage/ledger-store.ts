@@ -1,5 +1,5 @@
 import { type Database, open, type RootDatabase } from "lmdb";
-import { toHex, utf8 } from "../../core/encoding/bytes.js";
+import { equalBytes, toHex, utf8 } from "../../core/encoding/bytes.js";
 import { canonicalize, type Json } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { StateReader, StateWrites } from "../../core/state/state.js";
@@ -9,6 +9,7 @@ import {
   bucketOf,
   keyHashOf,
   type Leaf,
+  type StagedTree,
   sha256,
 } from "../app-hash/bucket-tree.js";
 import type { StoredBlock } from "../block.js";
@@ -41,7 +42,7 @@ export interface PreparedState {
   readonly encoded: ReadonlyMap<string, string | null>;
   readonly leafChanges: ReadonlyMap<string, Leaf | null>;
   readonly bucketHashes: ReadonlyMap<number, Uint8Array>;
-  readonly staged: ReadonlyMap<number, Uint8Array>;
+  readonly staged: StagedTree;
 }
 
 const EMPTY_LAST: LastCommit = { height: 0, appHash: "", blockHash: "", time: 0 };
@@ -119,10 +120,25 @@ export class LedgerStore implements StateReader {
     if (cached !== undefined) return cached;
     const raw = this.state.get(key);
     if (raw === undefined) return undefined;
+    this.verifyValue(key, raw);
     const value = JSON.parse(raw) as Json;
     if (this.cache.size >= MAX_CACHED_VALUES) this.cache.clear();
     this.cache.set(key, value);
     return value;
+  }
+
+  /**
+   * Refuse a stored value that its leaf (and so the app hash) does not vouch for: a disk fault or
+   * an edit behind the node's back must never be served. Runs once per value read from disk.
+   */
+  private verifyValue(key: string, raw: string): void {
+    const leaf = this.leaves.get(Buffer.from(keyHashOf(key)));
+    if (!leaf || !equalBytes(leaf, sha256(utf8(raw)))) {
+      throw makeError(
+        "LEDGER_CORRUPT",
+        `The stored value of ${key} does not match its committed hash`,
+      );
+    }
   }
 
   /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
@@ -229,6 +245,7 @@ export class LedgerStore implements StateReader {
     for (const { key, value } of this.state.getRange({ start })) {
       if (!key.startsWith(prefix)) return;
       if (after !== undefined && key === start) continue;
+      this.verifyValue(key, value);
       yield [key, JSON.parse(value) as Json];
     }
   }

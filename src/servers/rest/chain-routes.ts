@@ -159,7 +159,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
       if (!isKeyId(keyId))
         throw makeError("REQUEST_BAD_PARAMS", "A key id is 43 base64url characters");
       const account = resolveAccount(app.store, keyId);
-      const last = lastNonce(app.store, account.id);
+      const last = lastNonce(app.store, keyId);
       return {
         keyId,
         account: account.id,
