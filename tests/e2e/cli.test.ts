@@ -7,6 +7,10 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { readKeyFile } from "../../src/clients/sdk/key-file.js";
+import { NodeClient } from "../../src/clients/sdk/node-client.js";
+import { buildTx } from "../../src/clients/sdk/tx-builder.js";
+import { isError } from "../../src/core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 
 const bin = path.resolve(
@@ -27,6 +31,12 @@ function cli(args: string[]): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The JSON a successful run printed; a failed run fails the test with its stderr. */
+function json(r: Run) {
+  assert.equal(r.code, 0, `exit ${r.code}; stderr: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
@@ -64,9 +74,14 @@ describe("devicechain CLI", () => {
   });
 
   after(async () => {
-    const exited = new Promise((resolve) => node.on("exit", resolve));
-    node.kill("SIGTERM");
-    await exited;
+    if (node.exitCode === null && node.signalCode === null) {
+      const exited = new Promise((resolve) => node.on("exit", resolve));
+      node.kill("SIGTERM");
+      // A clean stop takes well under a second; never let a stuck node hang the suite.
+      const force = setTimeout(() => node.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(force);
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -85,17 +100,17 @@ describe("devicechain CLI", () => {
   });
 
   test("the demo's devices: stolen and clean, with their history", async () => {
-    const stolen = JSON.parse((await withNode(["device", "490154203237518", "--json"])).stdout);
+    const stolen = json(await withNode(["device", "490154203237518", "--json"]));
     assert.deepEqual([stolen.state, stolen.equipmentStatus], ["stolen", "BLACKLISTED"]);
     const clean = await withNode(["device", "imei-356938035643809"]);
     assert.match(clean.stdout, /state\s+active/);
     assert.match(clean.stdout, /EIR status\s+WHITELISTED/);
-    const history = JSON.parse((await withNode(["history", "490154203237518", "--json"])).stdout);
+    const history = json(await withNode(["history", "490154203237518", "--json"]));
     assert.deepEqual(
       history.history.map((h: { event: string }) => h.event),
       ["registered", "sold", "reported_stolen", "reported_stolen"],
     );
-    const status = JSON.parse((await withNode(["status", "--json"])).stdout);
+    const status = json(await withNode(["status", "--json"]));
     assert.equal(status.chainId, "devicechain-dev");
     assert.equal(status.dev, true);
   });
@@ -117,10 +132,44 @@ describe("devicechain CLI", () => {
       key("shop"),
     ]);
     assert.match(role.stderr, /^error ROLE_FORBIDDEN: /);
+    // A stranger's key: a valid signature, but not the owner's.
+    const stranger = path.join(dir, "stranger.key");
+    assert.equal((await cli(["keys", "generate", "--out", stranger])).code, 0);
+    const notOwner = await withNode([
+      "tx",
+      "report",
+      "--device",
+      "356938035643809",
+      "--kind",
+      "stolen",
+      "--key",
+      stranger,
+    ]);
+    assert.equal(notOwner.code, 1);
+    assert.match(notOwner.stderr, /^error DEVICE_NOT_OWNER: /);
+    const broken = path.join(dir, "broken.key");
+    writeFileSync(broken, '{"type":"ed25519","seed":"abc"}');
+    const badKey = await withNode(["tx", "scrap", "--device", "356938035643809", "--key", broken]);
+    assert.equal(badKey.code, 1);
+    assert.match(badKey.stderr, /^error REQUEST_BAD_PARAMS: /);
     const noNode = await cli(["status", "--node", "http://127.0.0.1:9"]);
     assert.match(noNode.stderr, /^error NODE_UNAVAILABLE: /);
     const usage = await cli(["tx", "report", "--device", "356938035643809"]);
     assert.equal(usage.code, 2);
+  });
+
+  test("the SDK turns a forged signature into TX_BAD_SIGNATURE", async () => {
+    const client = new NodeClient(url);
+    const bob = readKeyFile(key("bob"));
+    const alice = readKeyFile(key("alice"));
+    const { chainId } = await client.status();
+    const tx = buildTx(bob, chainId, 99, "report.file", {
+      device: "356938035643809",
+      kind: "lost",
+    });
+    // Bob's body with Alice's signature over it.
+    const forged = { ...tx, sig: buildTx(alice, chainId, 99, "report.file", tx.body.params).sig };
+    await assert.rejects(client.submit(forged), (e) => isError(e, "TX_BAD_SIGNATURE"));
   });
 
   test("bob reports his phone stolen and every answer changes", async () => {
@@ -169,7 +218,8 @@ describe("devicechain CLI", () => {
     const file = path.join(dir, "devices.csv");
     writeFileSync(file, csv);
     const r = await withNode(["import", file, "--key", key("acme-phones"), "--json"]);
-    assert.equal(r.code, 1, "some rows were rejected");
+    assert.equal(r.code, 1, `some rows were rejected; stderr: ${r.stderr}`);
+    assert.notEqual(r.stdout, "", r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.accepted, 2);
     assert.deepEqual(
@@ -181,7 +231,7 @@ describe("devicechain CLI", () => {
         [7, "DEVICE_EXISTS"],
       ],
     );
-    const dual = JSON.parse((await withNode(["device", imei("35000001500002"), "--json"])).stdout);
+    const dual = json(await withNode(["device", imei("35000001500002"), "--json"]));
     assert.equal(dual.id, `imei:35000000500002`);
     assert.ok(dual.ids.includes("serial:acme-phones:SN-77"));
   });

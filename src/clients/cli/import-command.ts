@@ -6,6 +6,7 @@ import { isError, makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { parseSerial } from "../../core/identifiers/serial.js";
 import { MAX_BULK_IDENTIFIERS } from "../../core/machine/actions/register.js";
+import { MAX_TX_BYTES } from "../../core/tx/transaction.js";
 import { readKeyFile } from "../sdk/key-file.js";
 import { buildTx } from "../sdk/tx-builder.js";
 import { parseCsv } from "./csv.js";
@@ -101,19 +102,31 @@ export function readImportCsv(text: string): { rows: ImportRow[]; rejected: Reje
   return { rows, rejected };
 }
 
-/** Cut rows into batches of at most MAX_BULK_IDENTIFIERS identifiers. */
-function batches(rows: readonly ImportRow[]): ImportRow[][] {
+/** Room left in a transaction for its envelope: chain, signer, nonce, type and signature. */
+const ENVELOPE_BYTES = 4_096;
+
+/**
+ * Cut rows into batches of at most MAX_BULK_IDENTIFIERS identifiers that also fit in one
+ * transaction: rows with long serials and device keys hit MAX_TX_BYTES before the id limit.
+ */
+export function batches(rows: readonly ImportRow[]): ImportRow[][] {
   const out: ImportRow[][] = [];
   let current: ImportRow[] = [];
   let count = 0;
+  let bytes = 0;
   for (const row of rows) {
-    if (count + row.idCount > MAX_BULK_IDENTIFIERS && current.length > 0) {
+    const size = Buffer.byteLength(JSON.stringify(row.device)) + 1;
+    const full =
+      count + row.idCount > MAX_BULK_IDENTIFIERS || bytes + size > MAX_TX_BYTES - ENVELOPE_BYTES;
+    if (full && current.length > 0) {
       out.push(current);
       current = [];
       count = 0;
+      bytes = 0;
     }
     current.push(row);
     count += row.idCount;
+    bytes += size;
   }
   if (current.length > 0) out.push(current);
   return out;

@@ -9,6 +9,12 @@ import { queryCommands } from "./query-commands.js";
 import { startCommand } from "./start-command.js";
 import { txCommand } from "./tx-command.js";
 
+// `devicechain export | head` closes the pipe early: that ends the output, it is not a failure.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(0);
+});
+
 const program = new Command("devicechain")
   .description("devicechain: a permissioned ledger of device identities")
   .version(NODE_VERSION)

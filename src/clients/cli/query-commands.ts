@@ -22,6 +22,7 @@ function renderDevice(d: DeviceInfo): string {
     lines.push(
       `blocked     ${d.block.reason}${d.block.reference ? ` ref ${d.block.reference}` : ""}`,
     );
+  if (d.offer) lines.push(`offer       to ${d.offer.toFingerprint} since height ${d.offer.height}`);
   return lines.join("\n");
 }
 

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { type Command, Option } from "commander";
 import { pino } from "pino";
 import { loadNodeConfig, type NodeSettings } from "../../node/node-config.js";
@@ -47,8 +48,8 @@ export function startCommand(program: Command): void {
         const logger = pino({ level: config.logLevel, name: "devicechain" });
         if (config.dev) {
           logger.warn(
-            { dataDir: config.dataDir },
-            "DEV MODE: demo chain with well-known keys (data/keys). Anyone can sign as these members. Never use it in production.",
+            { dataDir: config.dataDir, keys: path.join(config.dataDir, "keys") },
+            "DEV MODE: demo chain with well-known keys. Anyone can sign as these members. Never use it in production.",
           );
         }
         const node = await runNode(config, {

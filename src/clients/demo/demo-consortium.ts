@@ -47,6 +47,8 @@ export const DEMO_CLEAN_IMEI = "356938035643809";
 export const DEMO_BULK_DEVICES = 10_000;
 const BULK_TAC = "35000000";
 const DUAL_SIM_TAC = "35000001";
+/** Acme's bulk range: 35000000 and 35000001 are used by the demo, the rest left for imports. */
+const ACME_RANGE_END = "35000009";
 const PER_TX = 5_000;
 
 const imei = (tac: string, snr: number): string => {
@@ -93,7 +95,7 @@ function demoScript(): [DemoKeyName, TxType, JsonObject][] {
   const tacRanges: [string, string][] = [
     ["49015420", "49015420"],
     ["35693803", "35693803"],
-    [BULK_TAC, DUAL_SIM_TAC],
+    [BULK_TAC, ACME_RANGE_END],
   ];
   for (const [from, to] of tacRanges) {
     script.push(["regulator", "tac.allocate", { manufacturer: "acme-phones", from, to }]);
@@ -145,6 +147,12 @@ function demoScript(): [DemoKeyName, TxType, JsonObject][] {
  * on an empty chain, so a restart keeps the same data and never adds a second copy.
  */
 export async function seedDemo(engine: EmbeddedEngine, log: Logger): Promise<void> {
+  if (engine.app.chainId !== DEMO_CHAIN_ID) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      `--dev needs the demo chain ${DEMO_CHAIN_ID}, but this data directory holds ${engine.app.chainId}`,
+    );
+  }
   const { lastBlockHeight } = engine.app.info();
   if (lastBlockHeight > 0) {
     log.info({ height: lastBlockHeight }, "demo chain already seeded; keeping its data");

@@ -48,7 +48,9 @@ export interface DeviceInfo {
     reference?: string;
     height: number;
   }[];
-  readonly block?: { reason: string; reference?: string };
+  readonly block?: { by: string; reason: string; reference?: string; height: number };
+  readonly offer?: { toFingerprint: string; height: number };
+  readonly historyLength?: number;
 }
 
 export interface HistoryEntryInfo {
