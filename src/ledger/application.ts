@@ -1,12 +1,13 @@
 import { EventEmitter } from "node:events";
-import { toHex } from "../core/encoding/bytes.js";
+import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
 import { checkTx, executeBlock, failure, type TxResult } from "../core/machine/state-machine.js";
 import { readChain } from "../core/state/chain.js";
-import { decodeTx } from "../core/tx/transaction.js";
+import { type DecodedTx, decodeTx, signingBytes } from "../core/tx/transaction.js";
 import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "./block.js";
+import type { SignatureCheck } from "./engine/signature-verifier.js";
 import { LedgerStore, type PreparedState, type TxRecord } from "./storage/ledger-store.js";
 
 export interface FinalizeRequest {
@@ -23,6 +24,8 @@ export interface FinalizeResponse {
 
 export interface CheckTxResponse {
   readonly hash: string;
+  /** With deferSignature: the signature still to check before the transaction may enter a block. */
+  readonly signature?: SignatureCheck;
   readonly code: number;
   readonly codeName: string;
   readonly log: string;
@@ -55,6 +58,8 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
   private pending: Pending | undefined;
   /** Hashes whose signatures this node already verified in checkTx; saves a verify per tx. */
   private readonly verified = new Set<string>();
+  /** checkTx's decoding of the very byte arrays the engine will put in a block. */
+  private readonly decoded = new WeakMap<Uint8Array, DecodedTx>();
 
   private constructor(readonly store: LedgerStore) {
     super();
@@ -103,12 +108,28 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     return { appHash: prepared.appHash };
   }
 
-  /** Mempool admission against committed state. Never throws: failures come back coded. */
-  checkTx(bytes: Uint8Array): CheckTxResponse {
+  /**
+   * Mempool admission against committed state. Never throws: failures come back coded. With
+   * deferSignature, every check but the signature runs; the caller verifies it (on another
+   * thread) and reports it with signatureVerified before the transaction goes into a block.
+   */
+  checkTx(bytes: Uint8Array, opts: { deferSignature?: boolean } = {}): CheckTxResponse {
     try {
-      const d = checkTx(this.store, bytes);
-      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
-      this.verified.add(d.hash);
+      const defer = opts.deferSignature === true;
+      const d = checkTx(this.store, bytes, { signatureVerified: defer });
+      this.decoded.set(bytes, d);
+      if (defer) {
+        const signature = fromBase64Url(d.tx.sig) ?? new Uint8Array();
+        const message = signingBytes(d.tx.body);
+        return {
+          hash: d.hash,
+          code: 0,
+          codeName: "OK",
+          log: "",
+          signature: { keyId: d.tx.body.signer, message, signature },
+        };
+      }
+      this.signatureVerified(d.hash);
       return { hash: d.hash, code: 0, codeName: "OK", log: "" };
     } catch (e) {
       const r = failure("", e);
@@ -122,6 +143,12 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     }
   }
 
+  /** Record that the signature of a transaction was verified, so its block skips the check. */
+  signatureVerified(hash: string): void {
+    if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+    this.verified.add(hash);
+  }
+
   /** Execute a block and compute its app hash; nothing is persisted until commit. */
   finalizeBlock(request: FinalizeRequest): FinalizeResponse {
     const last = this.store.last;
@@ -130,6 +157,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     }
     const { results, writes } = executeBlock(this.store, request, {
       verifiedHashes: this.verified,
+      decoded: (bytes) => this.decoded.get(bytes),
     });
     const prepared = this.store.prepare(writes);
     const hashes = results.map((r) => r.hash);
@@ -154,7 +182,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
         log: r.log,
         events: r.events as unknown as Json,
         ...(r.data === undefined ? {} : { data: r.data as Json }),
-        tx: safeTxJson(raw),
+        tx: (this.decoded.get(raw)?.tx as unknown as Json | undefined) ?? safeTxJson(raw),
       };
     });
     this.pending = { request, results, prepared, block, records };

@@ -14,7 +14,7 @@ import type { StateReader, StateWrites } from "../state/state.js";
 import { type DecodedTx, decodeTx } from "../tx/transaction.js";
 import { ACTIONS } from "./actions.js";
 import type { TxContext, TxEvent } from "./tx-context.js";
-import { verifyTx } from "./verify.js";
+import { type VerifyOptions, verifyTx } from "./verify.js";
 
 /** The outcome of one transaction: code 0 and events, or a catalogue code and nothing changed. */
 export interface TxResult {
@@ -41,6 +41,8 @@ export interface BlockOutcome {
 export interface ExecuteOptions {
   /** Hashes whose signatures were verified already, e.g. by this node's mempool. */
   readonly verifiedHashes?: ReadonlySet<string>;
+  /** The decoding of these exact bytes, if the caller has it already (e.g. from checkTx). */
+  readonly decoded?: (bytes: Uint8Array) => DecodedTx | undefined;
 }
 
 /** A failure as a result; anything uncoded is a bug and is reported as INTERNAL. */
@@ -109,7 +111,7 @@ export function executeBlock(
   const results = input.txs.map((bytes) => {
     let d: DecodedTx;
     try {
-      d = decodeTx(bytes);
+      d = opts.decoded?.(bytes) ?? decodeTx(bytes);
     } catch (e) {
       return failure(toHex(sha256(bytes)), e);
     }
@@ -123,9 +125,13 @@ export function executeBlock(
  * (signature, chain, nonce, standing, role, params). Relations such as ownership are checked
  * at execution, because an earlier transaction in the same block may establish them.
  */
-export function checkTx(state: StateReader, bytes: Uint8Array): DecodedTx {
+export function checkTx(
+  state: StateReader,
+  bytes: Uint8Array,
+  opts: VerifyOptions = {},
+): DecodedTx {
   const d = decodeTx(bytes);
-  const signer = verifyTx(state, requireChainId(state), d);
+  const signer = verifyTx(state, requireChainId(state), d, opts);
   ACTIONS[d.tx.body.type].parse(d.tx.body.params, signer);
   return d;
 }

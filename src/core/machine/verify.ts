@@ -45,7 +45,7 @@ export function checkStanding(account: Account): void {
 
 export function checkRole(d: DecodedTx, account: Account): void {
   if (!roleMaySign(d.tx.body.type, account.role)) {
-    throw makeError("ROLE_FORBIDDEN", `A ${account.role} may not sign ${d.tx.body.type}`);
+    throw makeError("ROLE_FORBIDDEN", `The role ${account.role} may not sign ${d.tx.body.type}`);
   }
 }
 

@@ -1,6 +1,9 @@
+import { availableParallelism } from "node:os";
+import type { ErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxResult } from "../../core/machine/state-machine.js";
 import type { LedgerApp } from "../application.js";
+import { SignatureVerifier } from "./signature-verifier.js";
 
 /** A transaction's fate once its block is durable. */
 export interface CommittedTx extends TxResult {
@@ -16,6 +19,11 @@ export interface EmbeddedEngineOptions {
   readonly maxPending?: number;
   /** Block time source; the state machine only ever sees the value stamped on the block. */
   readonly now?: () => number;
+  /**
+   * Verify signatures on a worker thread while the main thread executes blocks. Default: on
+   * when the machine has more than one core.
+   */
+  readonly signatureWorker?: boolean;
 }
 
 interface Waiting {
@@ -40,6 +48,9 @@ export class EmbeddedEngine {
   private readonly maxTxsPerBlock: number;
   private readonly maxPending: number;
   private readonly now: () => number;
+  private readonly verifier: SignatureVerifier | undefined;
+  /** Transactions past checkTx whose signatures are being verified. */
+  private verifying = 0;
 
   constructor(
     readonly app: LedgerApp,
@@ -49,26 +60,46 @@ export class EmbeddedEngine {
     this.maxTxsPerBlock = opts.maxTxsPerBlock ?? 2_000;
     this.maxPending = opts.maxPending ?? 50_000;
     this.now = opts.now ?? Date.now;
+    const worker = opts.signatureWorker ?? availableParallelism() > 1;
+    this.verifier = worker ? new SignatureVerifier() : undefined;
   }
 
   get pendingCount(): number {
-    return this.queue.length;
+    return this.queue.length + this.verifying;
   }
 
   /** Submit encoded transaction bytes; resolves with the committed result, rejects if checkTx refuses. */
   submit(bytes: Uint8Array): Promise<CommittedTx> {
     if (this.stopped) return Promise.reject(makeError("NODE_NOT_READY", "The engine is stopping"));
-    if (this.queue.length >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
-    const check = this.app.checkTx(bytes);
+    if (this.pendingCount >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
+    const check = this.app.checkTx(bytes, { deferSignature: this.verifier !== undefined });
     if (check.code !== 0) {
       const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
-      return Promise.reject(makeError(check.codeName as never, check.log, data));
+      return Promise.reject(makeError(check.codeName as ErrorCode, check.log, data));
     }
     if (this.hashes.has(check.hash)) return Promise.reject(makeError("TX_DUPLICATE"));
+    const { hash, signature } = check;
+    this.hashes.add(hash);
     return new Promise<CommittedTx>((resolve, reject) => {
-      this.hashes.add(check.hash);
-      this.queue.push({ bytes, hash: check.hash, resolve, reject });
-      this.schedule();
+      const enqueue = (): void => {
+        this.queue.push({ bytes, hash, resolve, reject });
+        this.schedule();
+      };
+      if (!signature || !this.verifier) {
+        enqueue();
+        return;
+      }
+      this.verifying++;
+      void this.verifier.verify(signature).then((ok) => {
+        this.verifying--;
+        if (!ok) {
+          this.hashes.delete(hash);
+          reject(makeError("TX_BAD_SIGNATURE"));
+          return;
+        }
+        this.app.signatureVerified(hash);
+        enqueue();
+      });
     });
   }
 
@@ -130,11 +161,17 @@ export class EmbeddedEngine {
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.running || this.queue.length > 0) {
+    while (this.running || this.queue.length > 0 || this.verifying > 0) {
+      if (this.verifying > 0 && !this.running && this.queue.length === 0) {
+        // Signatures still in flight: let them land in the queue first.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
       if (!this.running) this.runBlock();
       await this.running?.catch(() => undefined);
       if (this.stopped) break;
     }
     this.stopped = true;
+    await this.verifier?.close();
   }
 }
