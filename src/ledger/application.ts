@@ -198,7 +198,16 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     for (const h of p.block.txs) this.verified.delete(h);
     await this.store.flushed();
     const committed = { block: p.block, results: p.results };
-    this.emit("commit", committed);
+    // A subscriber's failure is not the ledger's: the block is committed whatever a listener does.
+    for (const listener of this.listeners("commit")) {
+      try {
+        listener(committed);
+      } catch (e) {
+        process.emitWarning(
+          `A commit listener failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
     return committed;
   }
 

@@ -219,7 +219,9 @@ async function storedBlocks(
   }
 }
 
-test("random transaction sequences give identical app hashes on two nodes and on replay", async () => {
+test("random transaction sequences give identical app hashes on two nodes and on replay", {
+  timeout: 120_000,
+}, async () => {
   const root = mkdtempSync(path.join(tmpdir(), "dc-determinism-"));
   let runNo = 0;
   try {

@@ -22,7 +22,8 @@ async function runAndKill(dir: string, acked: Set<string>): Promise<number> {
   const proc = spawn(process.execPath, [child, dir], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: proc.stdout });
   let acksThisRun = 0;
-  const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
+  // "close", not "exit": every line the child wrote must be read before its acks are checked.
+  const exited = new Promise<void>((resolve) => proc.on("close", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const timeout = setTimeout(
       () => reject(new Error("the crash child acknowledged nothing in 30 s")),
@@ -51,7 +52,9 @@ async function runAndKill(dir: string, acked: Set<string>): Promise<number> {
   return acksThisRun;
 }
 
-test("kill -9 under load loses no acknowledged transaction, and a replay gives the same app hash", async () => {
+test("kill -9 under load loses no acknowledged transaction, and a replay gives the same app hash", {
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "dc-crash-"));
   try {
     const acked = new Set<string>();

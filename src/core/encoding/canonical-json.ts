@@ -17,6 +17,32 @@ export type JsonObject = { readonly [k: string]: Json };
  * Object keys sort by UTF-16 code units, which is JavaScript's default string order.
  */
 export function canonicalize(value: unknown): string {
+  checkDepth(value);
+  return encode(value);
+}
+
+/**
+ * The deepest nesting of arrays and objects the ledger accepts. Its own values nest a few levels;
+ * a fixed limit, checked without recursion, makes every node refuse the same inputs whatever its
+ * stack size (a stack overflow would otherwise decide, differently per machine).
+ */
+export const MAX_JSON_DEPTH = 32;
+
+function checkDepth(root: unknown): void {
+  const stack: [unknown, number][] = [[root, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, depth] = item;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw makeError("TX_MALFORMED", `JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
+function encode(value: unknown): string {
   switch (typeof value) {
     case "string":
       return quote(value);
@@ -31,7 +57,7 @@ export function canonicalize(value: unknown): string {
       if (value === null) return "null";
       if (Array.isArray(value)) {
         let out = "[";
-        for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalize(value[i]);
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + encode(value[i]);
         return `${out}]`;
       }
       const obj = value as Record<string, unknown>;
@@ -41,7 +67,7 @@ export function canonicalize(value: unknown): string {
       for (const k of keys) {
         const v = obj[k];
         if (v === undefined) continue;
-        out += `${first ? "" : ","}${quote(k)}:${canonicalize(v)}`;
+        out += `${first ? "" : ","}${quote(k)}:${encode(v)}`;
         first = false;
       }
       return `${out}}`;

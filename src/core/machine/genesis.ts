@@ -34,6 +34,11 @@ export function parseGenesis(value: unknown): Genesis {
   }
   if (g.tacs !== undefined && !Array.isArray(g.tacs))
     throw makeError("GENESIS_INVALID", "tacs is an array");
+  for (const entry of [...g.members, ...(g.tacs ?? [])] as unknown[]) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw makeError("GENESIS_INVALID", "Every member and TAC entry is a JSON object");
+    }
+  }
   return g as Genesis;
 }
 

@@ -93,6 +93,9 @@ function executeTx(
     overlay.mergeInto(block);
     return { hash: d.hash, code: 0, codeName: "OK", log: "", events: ctx.events };
   } catch (e) {
+    // Damage local to this node (corrupt or failing storage) is no transaction's fault: recording
+    // it as a result would commit a block other nodes disagree with. Halt the block instead.
+    if (isError(e, "LEDGER_CORRUPT") || isError(e, "STORAGE_FAILED")) throw e;
     return failure(d.hash, e);
   }
 }

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { fromUtf8, utf8 } from "../encoding/bytes.js";
+import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from "../encoding/bytes.js";
 import { isError } from "../errors/devicechain-error.js";
-import { testSigner } from "../machine/memory-chain.test-fixture.js";
+import { MemoryChain, testSigner } from "../machine/memory-chain.test-fixture.js";
 import { checkSignature } from "../machine/verify.js";
 import {
   decodeTx,
@@ -113,5 +113,91 @@ describe("transactions", () => {
       (e) => isError(e, "TX_TOO_LARGE"),
     );
     assert.equal(fromUtf8(encodeTx(signTx(alice, body()))).includes(" "), false);
+  });
+});
+
+describe("nesting depth", () => {
+  const nested = (depth: number): Uint8Array =>
+    utf8(
+      `{"body":{"chain":"devicechain-test","signer":"${alice.keyId}","nonce":1,"type":"report.file",` +
+        `"params":{"x":${"[".repeat(depth)}${"]".repeat(depth)}}},"sig":"${"A".repeat(86)}"}`,
+    );
+
+  test("deeply nested JSON under the size limit is refused with TX_MALFORMED, not a crash", () => {
+    // 200,000 levels fit in 400 KB; decoding must fail with a code (400), not a RangeError
+    // that surfaces as INTERNAL.
+    assert.throws(
+      () => decodeTx(nested(200_000)),
+      (e) => isError(e, "TX_MALFORMED"),
+    );
+  });
+
+  test("the depth limit is fixed, so every node decides alike whatever its stack size", () => {
+    // Result codes go into CometBFT's LastResultsHash: a tx that one node decodes and another
+    // overflows on would split the network. The ledger's own values nest a few levels deep.
+    assert.throws(
+      () => decodeTx(nested(1_000)),
+      (e) => isError(e, "TX_MALFORMED"),
+    );
+  });
+});
+
+describe("through the verification pipeline", () => {
+  test("a flipped signature bit, or any changed body field, is refused in a block", () => {
+    const c = MemoryChain.withRegulator();
+    const reg = testSigner("regulator");
+    const tx = c.tx(reg, "member.admit", {
+      id: "op",
+      role: "operator",
+      name: "Op",
+      key: testSigner("op").keyId,
+    });
+    const sig = fromBase64Url(tx.sig);
+    assert.ok(sig);
+    sig[63] = (sig[63] ?? 0) ^ 0x01;
+    const forgeries: SignedTx[] = [
+      { ...tx, sig: toBase64Url(sig) },
+      { ...tx, body: { ...tx.body, nonce: tx.body.nonce + 1 } },
+      { ...tx, body: { ...tx.body, params: { ...tx.body.params, role: "regulator" } } },
+      { ...tx, body: { ...tx.body, type: "member.suspend" } },
+    ];
+    const results = c.block(forgeries);
+    assert.deepEqual(
+      results.map((r) => r.codeName),
+      forgeries.map(() => "TX_BAD_SIGNATURE"),
+    );
+    assert.equal(c.block([tx])[0]?.codeName, "OK", "the genuine one still goes through");
+  });
+});
+
+describe("property: decoding fails only with codes", () => {
+  test("any JSON value, or any bytes, decodes or fails with a catalogue code", () => {
+    const tx = signTx(alice, body());
+    const json = fc.jsonValue({ maxDepth: 4 });
+    const mutated = fc
+      .tuple(fc.constantFrom("body", "sig", "chain", "signer", "nonce", "type", "params"), json)
+      .map(([field, v]) =>
+        field === "body" || field === "sig"
+          ? { ...tx, [field]: v }
+          : { ...tx, body: { ...tx.body, [field]: v } },
+      );
+    const coded = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        assert.ok(isError(e), `an uncoded ${String(e)}`);
+      }
+    };
+    fc.assert(
+      fc.property(fc.oneof(json, mutated), (v) => {
+        coded(() => fromValue(v));
+        coded(() => decodeTx(utf8(JSON.stringify(v) ?? "")));
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => coded(() => decodeTx(bytes))),
+      { numRuns: 300 },
+    );
   });
 });

@@ -140,7 +140,7 @@ export class BucketTree {
   rollback(): void {
     for (let k = this.undoLength - 1; k >= 0; k--) {
       const i = this.undoIndex[k]!;
-      this.undoHash.copy(this.nodes, i * HASH, k * HASH, (k + 1) * HASH);
+      this.nodes.set(this.undoHash.subarray(k * HASH, (k + 1) * HASH), i * HASH);
     }
     this.undoLength = 0;
     this.pending = false;
@@ -165,6 +165,18 @@ export class BucketTree {
     return out;
   }
 
+  /** The committed hash of a bucket (read through the undo log while a stage is pending). */
+  committedBucketHash(bucket: number): Uint8Array {
+    const i = BUCKETS + bucket;
+    if (this.pending) {
+      for (let k = this.undoLength - 1; k >= 0; k--) {
+        if (this.undoIndex[k] === i)
+          return new Uint8Array(this.undoHash.subarray(k * HASH, (k + 1) * HASH));
+      }
+    }
+    return this.copyOf(i);
+  }
+
   /** A copy of node i's hash (Buffer#slice would be a view into the tree). */
   private copyOf(i: number): Uint8Array {
     return new Uint8Array(this.nodes.subarray(i * HASH, (i + 1) * HASH));
@@ -180,7 +192,8 @@ export class BucketTree {
       this.undoHash = hashes;
     }
     this.undoIndex[this.undoLength] = i;
-    this.nodes.copy(this.undoHash, this.undoLength * HASH, i * HASH, (i + 1) * HASH);
+    // TypedArray#set is a native copy; Buffer#copy goes through JavaScript for small lengths.
+    this.undoHash.set(this.nodes.subarray(i * HASH, (i + 1) * HASH), this.undoLength * HASH);
     this.undoLength++;
   }
 
@@ -206,7 +219,7 @@ export class BucketTree {
       return;
     }
     SCRATCH_NODE[0] = NODE_TAG[0]!;
-    nodes.copy(SCRATCH_NODE, 1, from, from + 2 * HASH);
+    SCRATCH_NODE.set(nodes.subarray(from, from + 2 * HASH), 1);
     nodes.set(oneShotHash("sha256", SCRATCH_NODE, "buffer"), i * HASH);
   }
 }

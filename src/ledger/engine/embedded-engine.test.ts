@@ -112,3 +112,68 @@ test("block time never goes backwards, even if the clock does", async () => {
     assert.ok(t2 >= t1);
   });
 });
+
+test("a transaction refused at execution resolves with its code; its block still commits", async () => {
+  await withEngine({ maxWaitMs: 20 }, async (engine, app) => {
+    // Both pass checkTx against committed state; the block orders them and the second loses.
+    const first = admit(1);
+    const rival = encodeTx(
+      signTx(regulator, {
+        chain: TEST_CHAIN,
+        signer: regulator.keyId,
+        nonce: 1,
+        type: "member.admit",
+        params: { id: "rival", role: "insurer", name: "R", key: testSigner("rival").keyId },
+      }),
+    );
+    const [a, b] = await Promise.all([engine.submit(first), engine.submit(rival)]);
+    assert.equal(a.code, 0);
+    assert.equal(b.codeName, "TX_NONCE_REPLAYED");
+    assert.notEqual(b.code, 0);
+    assert.equal(a.height, b.height);
+    assert.equal(app.getTx(b.hash)?.codeName, "TX_NONCE_REPLAYED");
+  });
+});
+
+test("the same transaction re-encoded (whitespace, key order) is still a duplicate", async () => {
+  await withEngine({ maxWaitMs: 50 }, async (engine) => {
+    const tx = admit(1);
+    const first = engine.submit(tx);
+    const reformatted = new TextEncoder().encode(
+      JSON.stringify(JSON.parse(new TextDecoder().decode(tx)), null, 2),
+    );
+    await assert.rejects(engine.submit(reformatted), (e) => isError(e, "TX_DUPLICATE"));
+    assert.equal((await first).code, 0);
+  });
+});
+
+test("stop under load answers every accepted submission", async () => {
+  await withEngine({ maxWaitMs: 2, maxTxsPerBlock: 7 }, async (engine, app) => {
+    const accepted = Array.from({ length: 60 }, (_, i) => engine.submit(admit(i + 1)));
+    await engine.stop();
+    const results = await Promise.all(accepted);
+    assert.ok(results.every((r) => r.code === 0));
+    assert.equal(engine.pendingCount, 0);
+    const committed = new Set(results.map((r) => r.height));
+    assert.ok(committed.size >= Math.ceil(60 / 7));
+    assert.equal(app.info().lastBlockHeight, Math.max(...committed));
+  });
+});
+
+test("a failing commit listener neither fails committed transactions nor stops the engine", async () => {
+  // Listeners (event streams, webhooks, metrics) run after the block is durable; a bug in one
+  // must not tell clients that committed transactions failed, nor halt block production.
+  await withEngine({ maxWaitMs: 5 }, async (engine, app) => {
+    let calls = 0;
+    app.on("commit", () => {
+      calls++;
+      throw new Error("a listener bug");
+    });
+    const first = await engine.submit(admit(1)).catch((e: unknown) => e);
+    assert.equal(app.getTx(app.getBlock(1)?.txs[0] ?? "")?.code, 0, "the block is committed");
+    assert.equal((first as { code?: unknown }).code, 0, "and the client is told so");
+    const second = await engine.submit(admit(2));
+    assert.equal(second.code, 0);
+    assert.equal(calls, 2);
+  });
+});

@@ -4,8 +4,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, test } from "node:test";
 import { open } from "lmdb";
+import { toHex, utf8 } from "../../core/encoding/bytes.js";
 import { isError } from "../../core/errors/devicechain-error.js";
 import type { StateWrites } from "../../core/state/state.js";
+import {
+  BUCKETS,
+  bucketHash,
+  bucketOf,
+  keyHashOf,
+  nodeHash,
+  sha256,
+} from "../app-hash/bucket-tree.js";
 import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "../block.js";
 import { LedgerStore } from "./ledger-store.js";
 
@@ -136,4 +145,153 @@ test("stored hashes that no longer match the committed app hash are refused: LED
     () => LedgerStore.open(dir),
     (e) => isError(e, "LEDGER_CORRUPT"),
   );
+});
+
+/** Close the store, then change one raw entry of one of its LMDB databases. */
+async function tamper(
+  dir: string,
+  name: string,
+  key: string,
+  change: (raw: string) => string,
+): Promise<void> {
+  const raw = open({ path: dir, compression: false });
+  const db = raw.openDB<string, string>({ name, encoding: "string" });
+  const value = db.get(key);
+  assert.ok(value !== undefined, `${name}/${key} exists`);
+  await db.put(key, change(value));
+  await raw.close();
+}
+
+async function storeWithDevice(): Promise<string> {
+  const dir = tempDir();
+  const store = LedgerStore.open(dir);
+  commit(
+    store,
+    0,
+    new Map([
+      ["chain", { chainId: "t" }],
+      ["device/a", { owner: "alice" }],
+    ]),
+  );
+  await store.flushed();
+  await store.close();
+  return dir;
+}
+
+test("a last-commit record that names another app hash is refused: LEDGER_CORRUPT", async () => {
+  const dir = await storeWithDevice();
+  await tamper(dir, "meta", "last", (s) => s.replace(/"appHash":"[0-9a-f]/, '"appHash":"x'));
+  assert.throws(
+    () => LedgerStore.open(dir),
+    (e) => isError(e, "LEDGER_CORRUPT"),
+  );
+});
+
+/**
+ * Open the tampered store and read `key`: the open or the read must fail with LEDGER_CORRUPT.
+ * The app hash commits to every state entry; a node must not answer EIR queries from state its
+ * own app hash does not vouch for, whether a value was changed or removed.
+ */
+async function assertCorruptOnRead(dir: string, key: string): Promise<void> {
+  let store: LedgerStore | undefined;
+  try {
+    assert.throws(
+      () => {
+        store = LedgerStore.open(dir);
+        store.get(key);
+      },
+      (e) => isError(e, "LEDGER_CORRUPT"),
+    );
+  } finally {
+    await store?.close();
+  }
+}
+
+test("a state value changed behind the store's back is refused: LEDGER_CORRUPT", async () => {
+  const dir = await storeWithDevice();
+  await tamper(dir, "state", "device/a", () => JSON.stringify({ owner: "mallory" }));
+  await assertCorruptOnRead(dir, "device/a");
+});
+
+test("a state entry removed behind the store's back is refused: LEDGER_CORRUPT", async () => {
+  // Deleting a stolen phone's record would turn BLACKLISTED into "unknown" at every EIR.
+  const dir = await storeWithDevice();
+  const raw = open({ path: dir, compression: false });
+  await raw.openDB<string, string>({ name: "state", encoding: "string" }).remove("device/a");
+  await raw.close();
+  await assertCorruptOnRead(dir, "device/a");
+});
+
+test("a state value changed together with its leaf is refused: LEDGER_CORRUPT", async () => {
+  // The leaf alone is not the commitment: its bucket hash, and so the app hash, is.
+  const dir = await storeWithDevice();
+  const forged = JSON.stringify({ owner: "mallory" });
+  await tamper(dir, "state", "device/a", () => forged);
+  const raw = open({ path: dir, compression: false });
+  const leaves = raw.openDB<Buffer, Buffer>({
+    name: "leaves",
+    keyEncoding: "binary",
+    encoding: "binary",
+  });
+  await leaves.put(Buffer.from(keyHashOf("device/a")), Buffer.from(sha256(utf8(forged))));
+  await raw.close();
+  await assertCorruptOnRead(dir, "device/a");
+});
+
+test("proof material for any key recomputes the committed app hash", async () => {
+  const dir = tempDir();
+  const store = LedgerStore.open(dir);
+  const writes: StateWrites = new Map();
+  for (let i = 0; i < 200; i++) writes.set(`device/${i}`, { n: i });
+  commit(store, 0, writes);
+  commit(
+    store,
+    1,
+    new Map([
+      ["device/7", null],
+      ["device/8", { n: 80 }],
+    ]),
+  );
+  for (const key of ["device/8", "device/7", "device/150", "absent"]) {
+    const { bucket, leaves, path: siblings } = store.proofMaterial(key);
+    assert.equal(bucket, bucketOf(keyHashOf(key)));
+    const present = leaves.some((l) => toHex(l.keyHash) === toHex(keyHashOf(key)));
+    assert.equal(present, key === "device/8" || key === "device/150", key);
+    let acc = bucketHash(leaves);
+    let index = BUCKETS + bucket;
+    for (const sibling of siblings) {
+      acc = index % 2 === 0 ? nodeHash(acc, sibling) : nodeHash(sibling, acc);
+      index >>>= 1;
+    }
+    assert.equal(toHex(acc), store.last.appHash, key);
+  }
+  await store.close();
+});
+
+test("while a block is prepared but not committed, proofs still prove the committed app hash", async () => {
+  // Between finalizeBlock and commit (a consensus round in flight), queries answer from the
+  // committed state; a proof must check against the app hash of that state, not the pending one.
+  const dir = tempDir();
+  const store = LedgerStore.open(dir);
+  const writes: StateWrites = new Map();
+  for (let i = 0; i < 300; i++) writes.set(`device/${i}`, { n: i });
+  commit(store, 0, writes);
+  const committed = store.last.appHash;
+  const pending: StateWrites = new Map();
+  for (let i = 0; i < 300; i += 2) pending.set(`device/${i}`, { n: -i });
+  const prepared = store.prepare(pending);
+  assert.notEqual(prepared.appHash, committed);
+  for (let i = 0; i < 300; i += 7) {
+    const key = `device/${i}`;
+    const { bucket, leaves, path: siblings } = store.proofMaterial(key);
+    let acc = bucketHash(leaves);
+    let index = BUCKETS + bucket;
+    for (const sibling of siblings) {
+      acc = index % 2 === 0 ? nodeHash(acc, sibling) : nodeHash(sibling, acc);
+      index >>>= 1;
+    }
+    assert.equal(toHex(acc), committed, key);
+    assert.deepEqual(store.get(key), { n: i });
+  }
+  await store.close();
 });

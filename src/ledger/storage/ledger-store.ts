@@ -72,6 +72,8 @@ export class LedgerStore implements StateReader {
   private readonly meta: Database<string, string>;
   private readonly tree = new BucketTree();
   private readonly cache = new Map<string, Json>();
+  /** Buckets whose stored leaves were checked against the tree since this process opened the store. */
+  private readonly verifiedBuckets = new Set<number>();
   private lastCommit: LastCommit;
 
   private constructor(path: string) {
@@ -98,6 +100,7 @@ export class LedgerStore implements StateReader {
     const store = new LedgerStore(path);
     const rebuilt = toHex(store.tree.root());
     if (store.initialized && rebuilt !== store.lastCommit.appHash) {
+      void store.root.close();
       throw makeError(
         "LEDGER_CORRUPT",
         `The stored tree gives app hash ${rebuilt}, but block ${store.lastCommit.height} committed ${store.lastCommit.appHash}`,
@@ -119,8 +122,8 @@ export class LedgerStore implements StateReader {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const raw = this.state.get(key);
+    this.verifyRead(key, raw);
     if (raw === undefined) return undefined;
-    this.verifyValue(key, raw);
     const value = JSON.parse(raw) as Json;
     if (this.cache.size >= MAX_CACHED_VALUES) this.cache.clear();
     this.cache.set(key, value);
@@ -128,17 +131,52 @@ export class LedgerStore implements StateReader {
   }
 
   /**
-   * Refuse a stored value that its leaf (and so the app hash) does not vouch for: a disk fault or
-   * an edit behind the node's back must never be served. Runs once per value read from disk.
+   * Refuse state the app hash does not vouch for: a value (or an absence) must match its leaf,
+   * and the bucket's leaves must hash to the committed bucket hash. A disk fault or an edit behind
+   * the node's back is never served. Each bucket is checked on its first read after start-up (and
+   * is then kept right by this process's own commits), so the cost is paid once per bucket.
    */
-  private verifyValue(key: string, raw: string): void {
-    const leaf = this.leaves.get(Buffer.from(keyHashOf(key)));
-    if (!leaf || !equalBytes(leaf, sha256(utf8(raw)))) {
+  private verifyRead(key: string, raw: string | undefined): void {
+    const keyHash = keyHashOf(key);
+    const b = bucketOf(keyHash);
+    if (raw === undefined && this.verifiedBuckets.has(b)) return;
+    const leaves = this.bucketLeaves(b);
+    const hex = toHex(keyHash);
+    const leaf = leaves.get(hex);
+    const matches =
+      raw === undefined
+        ? leaf === undefined
+        : leaf !== undefined && equalBytes(leaf.valueHash, sha256(utf8(raw)));
+    if (!matches) {
       throw makeError(
         "LEDGER_CORRUPT",
-        `The stored value of ${key} does not match its committed hash`,
+        `The stored state of ${key} does not match its committed hash`,
       );
     }
+    this.verifyBucket(b, leaves);
+  }
+
+  /** The leaves stored in a bucket, by key hash (hex). */
+  private bucketLeaves(b: number): Map<string, Leaf> {
+    const leaves = new Map<string, Leaf>();
+    for (const { key, value } of this.leaves.getRange(bucketBounds(b))) {
+      leaves.set(key.toString("hex"), {
+        keyHash: new Uint8Array(key),
+        valueHash: new Uint8Array(value),
+      });
+    }
+    return leaves;
+  }
+
+  private verifyBucket(b: number, leaves: ReadonlyMap<string, Leaf>): void {
+    if (this.verifiedBuckets.has(b)) return;
+    if (!equalBytes(bucketHash([...leaves.values()]), this.tree.committedBucketHash(b))) {
+      throw makeError(
+        "LEDGER_CORRUPT",
+        `The stored leaves of bucket ${b} do not match the app hash`,
+      );
+    }
+    this.verifiedBuckets.add(b);
   }
 
   /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
@@ -163,13 +201,8 @@ export class LedgerStore implements StateReader {
     }
     const bucketHashes = new Map<number, Uint8Array>();
     for (const [b, changes] of dirty) {
-      const leaves = new Map<string, Leaf>();
-      for (const { key, value } of this.leaves.getRange(bucketBounds(b))) {
-        leaves.set(key.toString("hex"), {
-          keyHash: new Uint8Array(key),
-          valueHash: new Uint8Array(value),
-        });
-      }
+      const leaves = this.bucketLeaves(b);
+      this.verifyBucket(b, leaves);
       for (const [hex, leaf] of changes) {
         if (leaf) leaves.set(hex, leaf);
         else leaves.delete(hex);
@@ -208,7 +241,18 @@ export class LedgerStore implements StateReader {
         }
         for (const [b, h] of prepared.bucketHashes) this.buckets.putSync(b, Buffer.from(h));
         this.blocks.putSync(block.header.height, JSON.stringify(block));
-        for (const r of txRecords) this.txs.putSync(r.hash, JSON.stringify(r));
+        // A copy of a transaction (replayed, later in the block or in a later block) must not
+        // hide its committed result: a record with code 0 is never overwritten.
+        const chosen = new Map<string, TxRecord>();
+        for (const r of txRecords) {
+          const earlier = chosen.get(r.hash);
+          if (!earlier || (earlier.code !== 0 && r.code === 0)) chosen.set(r.hash, r);
+        }
+        for (const r of chosen.values()) {
+          const before = this.txs.get(r.hash);
+          if (before !== undefined && (JSON.parse(before) as TxRecord).code === 0) continue;
+          this.txs.putSync(r.hash, JSON.stringify(r));
+        }
         this.meta.putSync("last", JSON.stringify(last));
       });
     } catch (cause) {
@@ -245,7 +289,7 @@ export class LedgerStore implements StateReader {
     for (const { key, value } of this.state.getRange({ start })) {
       if (!key.startsWith(prefix)) return;
       if (after !== undefined && key === start) continue;
-      this.verifyValue(key, value);
+      this.verifyRead(key, value);
       yield [key, JSON.parse(value) as Json];
     }
   }
