@@ -177,6 +177,15 @@ export class BucketTree {
     return this.copyOf(i);
   }
 
+  /** True if the committed tree holds no leaves in this bucket. */
+  bucketIsEmpty(bucket: number): boolean {
+    const h = this.pending
+      ? this.committedBucketHash(bucket)
+      : this.nodes.subarray((BUCKETS + bucket) * HASH, (BUCKETS + bucket + 1) * HASH);
+    for (let k = 0; k < HASH; k++) if (h[k] !== 0) return false;
+    return true;
+  }
+
   /** A copy of node i's hash (Buffer#slice would be a view into the tree). */
   private copyOf(i: number): Uint8Array {
     return new Uint8Array(this.nodes.subarray(i * HASH, (i + 1) * HASH));

@@ -47,6 +47,7 @@ export interface PreparedState {
 
 const EMPTY_LAST: LastCommit = { height: 0, appHash: "", blockHash: "", time: 0 };
 const MAX_CACHED_VALUES = 2_000_000;
+const MAX_CACHED_BUCKETS = 200_000;
 
 /** Key-hash range of a bucket: key hashes are 32 bytes and a bucket is their first 20 bits. */
 function bucketBounds(bucket: number): { start: Buffer; end: Buffer } {
@@ -74,6 +75,8 @@ export class LedgerStore implements StateReader {
   private readonly cache = new Map<string, Json>();
   /** Buckets whose stored leaves were checked against the tree since this process opened the store. */
   private readonly verifiedBuckets = new Set<number>();
+  /** Bucket leaves read since the last commit: a block reads a bucket, then rewrites it. */
+  private readonly leavesRead = new Map<number, ReadonlyMap<string, Leaf>>();
   private lastCommit: LastCommit;
 
   private constructor(path: string) {
@@ -139,7 +142,8 @@ export class LedgerStore implements StateReader {
   private verifyRead(key: string, raw: string | undefined): void {
     const keyHash = keyHashOf(key);
     const b = bucketOf(keyHash);
-    if (raw === undefined && this.verifiedBuckets.has(b)) return;
+    // An absence in a bucket the app hash commits as empty needs no disk read to be believed.
+    if (raw === undefined && (this.verifiedBuckets.has(b) || this.tree.bucketIsEmpty(b))) return;
     const leaves = this.bucketLeaves(b);
     const hex = toHex(keyHash);
     const leaf = leaves.get(hex);
@@ -156,8 +160,10 @@ export class LedgerStore implements StateReader {
     this.verifyBucket(b, leaves);
   }
 
-  /** The leaves stored in a bucket, by key hash (hex). */
-  private bucketLeaves(b: number): Map<string, Leaf> {
+  /** The committed leaves of a bucket, by key hash (hex); kept until the next commit. */
+  private bucketLeaves(b: number): ReadonlyMap<string, Leaf> {
+    const known = this.leavesRead.get(b);
+    if (known) return known;
     const leaves = new Map<string, Leaf>();
     for (const { key, value } of this.leaves.getRange(bucketBounds(b))) {
       leaves.set(key.toString("hex"), {
@@ -165,6 +171,8 @@ export class LedgerStore implements StateReader {
         valueHash: new Uint8Array(value),
       });
     }
+    if (this.leavesRead.size >= MAX_CACHED_BUCKETS) this.leavesRead.clear();
+    this.leavesRead.set(b, leaves);
     return leaves;
   }
 
@@ -201,8 +209,9 @@ export class LedgerStore implements StateReader {
     }
     const bucketHashes = new Map<number, Uint8Array>();
     for (const [b, changes] of dirty) {
-      const leaves = this.bucketLeaves(b);
-      this.verifyBucket(b, leaves);
+      const committed = this.bucketLeaves(b);
+      this.verifyBucket(b, committed);
+      const leaves = new Map(committed);
       for (const [hex, leaf] of changes) {
         if (leaf) leaves.set(hex, leaf);
         else leaves.delete(hex);
@@ -261,6 +270,7 @@ export class LedgerStore implements StateReader {
       });
     }
     this.tree.apply(prepared.staged);
+    this.leavesRead.clear();
     for (const [key, value] of prepared.writes) {
       if (value === null) this.cache.delete(key);
       else this.cache.set(key, value);
