@@ -80,7 +80,22 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       version: NODE_VERSION,
       ready: () => ready,
     });
-    const url = await http.listen({ host: config.host, port: config.port });
+    let url: string;
+    try {
+      url = await http.listen({ host: config.host, port: config.port });
+    } catch (cause) {
+      await http.close();
+      await engine.stop();
+      const hint =
+        (cause as { code?: string }).code === "EADDRINUSE"
+          ? ": the port is in use; choose another with --port"
+          : "";
+      throw makeError(
+        "NODE_LISTEN_FAILED",
+        `Cannot listen on ${config.host}:${config.port}${hint}`,
+        { cause },
+      );
+    }
     ready = true;
     logger.info({ url, dev: config.dev }, `devicechain node listening on ${url}`);
     const close = (): Promise<void> => {

@@ -185,6 +185,7 @@ export const ERRORS = spec({
   LEDGER_CORRUPT: { abci: 90, http: 500, message: "Stored state does not match its commitment." },
   STORAGE_FAILED: { abci: 91, http: 500, message: "The storage layer failed." },
   GENESIS_INVALID: { abci: 92, http: 500, message: "The genesis file is invalid." },
+  NODE_LISTEN_FAILED: { abci: 93, http: 500, message: "The node cannot listen on its address." },
   INTERNAL: { abci: 99, http: 500, message: "An internal error occurred." },
 });
 
