@@ -82,6 +82,12 @@ export class EmbeddedEngine {
     this.hashes.add(hash);
     return new Promise<CommittedTx>((resolve, reject) => {
       const enqueue = (): void => {
+        if (this.stopped) {
+          // The engine halted (a block failed) while the signature was being checked.
+          this.hashes.delete(hash);
+          reject(makeError("NODE_NOT_READY", "The engine has stopped"));
+          return;
+        }
         this.queue.push({ bytes, hash, resolve, reject });
         this.schedule();
       };
