@@ -14,6 +14,10 @@ import type { JsonObject } from "../core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
 import type { Genesis } from "../core/machine/genesis.js";
 import { TEST_CHAIN, testSigner } from "../core/machine/memory-chain.test-fixture.js";
+import type { Device } from "../core/state/device.js";
+import { deviceState } from "../core/state/device-state.js";
+import { equipmentStatus } from "../core/state/equipment-status.js";
+import { DEVICE_PREFIX } from "../core/state/keys.js";
 import { encodeTx, signTx } from "../core/tx/transaction.js";
 import type { TxType } from "../core/tx/tx-type.js";
 import { LedgerApp } from "./application.js";
@@ -180,6 +184,17 @@ function toBlocks(random: Step[], cuts: number[]): Uint8Array[][] {
 
 let committedOk = 0;
 
+/** The EIR index must give, for every identifier, what the device record itself says. */
+function checkEquipmentIndex(app: LedgerApp): void {
+  for (const [, value] of app.store.scan(DEVICE_PREFIX)) {
+    const device = value as unknown as Device;
+    for (const id of device.ids) {
+      assert.equal(app.store.equipmentStatus(id), equipmentStatus(deviceState(device)), id);
+    }
+  }
+  assert.equal(app.store.equipmentStatus("imei:99999999999999"), undefined);
+}
+
 async function run(dir: string, blocks: Uint8Array[][], times?: number[]): Promise<string[]> {
   const app = LedgerApp.open(dir);
   try {
@@ -190,8 +205,11 @@ async function run(dir: string, blocks: Uint8Array[][], times?: number[]): Promi
       const { appHash, txResults } = app.finalizeBlock({ height: i + 1, time, txs });
       committedOk += txResults.filter((r) => r.code === 0).length;
       await app.commit();
+      // Read every answer after every block, so a stale index entry would show.
+      checkEquipmentIndex(app);
       hashes.push(appHash);
     }
+    checkEquipmentIndex(app);
     return hashes;
   } finally {
     await app.close();
@@ -204,6 +222,8 @@ async function storedBlocks(
 ): Promise<{ blocks: Uint8Array[][]; times: number[]; hashes: string[] }> {
   const app = LedgerApp.open(dir);
   try {
+    // A freshly opened store fills its equipment index lazily: check that path too.
+    checkEquipmentIndex(app);
     const blocks: Uint8Array[][] = [];
     const times: number[] = [];
     const hashes: string[] = [app.getBlock(0)!.header.appHash];

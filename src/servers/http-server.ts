@@ -3,7 +3,6 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
-import type { StateReader } from "../core/state/state.js";
 import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
 import { errorBody, toDevicechainError } from "./rest/error-reply.js";
@@ -51,10 +50,10 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
 
   await fastify.register(restPlugin, deps);
   await fastify.register(eventsPlugin, { app: deps.app });
-  const state: StateReader = deps.app.store;
+  const store = deps.app.store;
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,
-    state,
+    statusOf: (key) => store.equipmentStatus(key),
     unknownDevicePolicy: deps.unknownDevicePolicy,
     metrics: deps.metrics,
   });

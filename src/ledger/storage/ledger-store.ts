@@ -2,6 +2,9 @@ import { type Database, open, type RootDatabase } from "lmdb";
 import { equalBytes, toHex, utf8 } from "../../core/encoding/bytes.js";
 import { canonicalize, type Json } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
+import { type Device, findDevice } from "../../core/state/device.js";
+import type { EquipmentStatus } from "../../core/state/equipment-status.js";
+import { DEVICE_PREFIX } from "../../core/state/keys.js";
 import type { StateReader, StateWrites } from "../../core/state/state.js";
 import {
   BucketTree,
@@ -13,6 +16,7 @@ import {
   sha256,
 } from "../app-hash/bucket-tree.js";
 import type { StoredBlock } from "../block.js";
+import { EquipmentIndex } from "./equipment-index.js";
 
 /** What a committed transaction leaves in the index. */
 export interface TxRecord {
@@ -73,6 +77,7 @@ export class LedgerStore implements StateReader {
   private readonly meta: Database<string, string>;
   private readonly tree = new BucketTree();
   private readonly cache = new Map<string, Json>();
+  private readonly equipment = new EquipmentIndex();
   /** Buckets whose stored leaves were checked against the tree since this process opened the store. */
   private readonly verifiedBuckets = new Set<number>();
   /** Bucket leaves read since the last commit: a block reads a bucket, then rewrites it. */
@@ -187,6 +192,17 @@ export class LedgerStore implements StateReader {
     this.verifiedBuckets.add(b);
   }
 
+  /**
+   * What the EIR answers for an identifier key, from committed state; undefined for a device the
+   * registry does not know. Served from the equipment index, filled from verified reads.
+   */
+  equipmentStatus(identifierKey: string): EquipmentStatus | undefined {
+    const known = this.equipment.get(identifierKey);
+    if (known !== undefined) return known;
+    const device = findDevice(this, identifierKey);
+    return device === undefined ? undefined : this.equipment.setDevice(device);
+  }
+
   /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
   prepare(writes: StateWrites): PreparedState {
     const encoded = new Map<string, string | null>();
@@ -274,6 +290,8 @@ export class LedgerStore implements StateReader {
     for (const [key, value] of prepared.writes) {
       if (value === null) this.cache.delete(key);
       else this.cache.set(key, value);
+      if (value !== null && key.startsWith(DEVICE_PREFIX))
+        this.equipment.setDevice(value as unknown as Device);
     }
     this.lastCommit = last;
   }

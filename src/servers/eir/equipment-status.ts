@@ -3,10 +3,7 @@ import { ERRORS } from "../../core/errors/catalogue.js";
 import { isError } from "../../core/errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
 import { parsePei } from "../../core/identifiers/pei.js";
-import { findDevice } from "../../core/state/device.js";
-import { deviceState } from "../../core/state/device-state.js";
-import { type EquipmentStatus, equipmentStatus } from "../../core/state/equipment-status.js";
-import type { StateReader } from "../../core/state/state.js";
+import type { EquipmentStatus } from "../../core/state/equipment-status.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
 
 /** What the EIR answers for a device the registry does not know: 404, or a fixed status. */
@@ -14,7 +11,8 @@ export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] a
 export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
 
 export interface EirDeps {
-  readonly state: StateReader;
+  /** The EIR answer for a registry key from committed state, undefined for an unknown device. */
+  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   readonly metrics: NodeMetrics;
 }
@@ -52,22 +50,13 @@ function badParam(param: string, reason: string): ProblemDetails {
   };
 }
 
-/** The answer for a PEI, or undefined when the registry does not know the device. */
-export function lookupStatus(
-  state: StateReader,
-  id: DeviceIdentifier,
-): EquipmentStatus | undefined {
-  const device = findDevice(state, id.key);
-  return device === undefined ? undefined : equipmentStatus(deviceState(device));
-}
-
 /**
  * GET /n5g-eir-eic/v1/equipment-status (TS 29.511 §5.2.2.2): the status of a PEI, from the local
- * replica. The hot path parses the PEI by hand and reads one cached record: no schema validation,
+ * replica. The hot path parses the PEI by hand and reads the equipment index: no schema validation,
  * no per-request logging.
  */
 export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promise<void> {
-  const { state, unknownDevicePolicy, metrics } = deps;
+  const { statusOf, unknownDevicePolicy, metrics } = deps;
 
   fastify.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, "equipment-status failed");
@@ -131,7 +120,7 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
         metrics.eirRequests.inc({ status: "ERROR" });
         return sendProblem(reply, badParam("pei", `${e.code}: ${e.message}`));
       }
-      const status = lookupStatus(state, id);
+      const status = statusOf(id.key);
       if (status !== undefined) {
         metrics.eirRequests.inc({ status });
         return { status };
