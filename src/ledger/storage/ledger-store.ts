@@ -51,6 +51,12 @@ export interface PreparedState {
 
 const EMPTY_LAST: LastCommit = { height: 0, appHash: "", blockHash: "", time: 0 };
 const MAX_CACHED_VALUES = 2_000_000;
+
+/** A device record, as the state machine writes under device/ (the store itself holds any JSON). */
+function isDeviceRecord(value: unknown): value is Device {
+  const d = value as Partial<Device> | null;
+  return typeof d === "object" && d !== null && Array.isArray(d.ids) && Array.isArray(d.marks);
+}
 const MAX_CACHED_BUCKETS = 200_000;
 
 /** Key-hash range of a bucket: key hashes are 32 bytes and a bucket is their first 20 bits. */
@@ -200,7 +206,9 @@ export class LedgerStore implements StateReader {
     const known = this.equipment.get(identifierKey);
     if (known !== undefined) return known;
     const device = findDevice(this, identifierKey);
-    return device === undefined ? undefined : this.equipment.setDevice(device);
+    return device === undefined || !isDeviceRecord(device)
+      ? undefined
+      : this.equipment.setDevice(device);
   }
 
   /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
@@ -290,8 +298,7 @@ export class LedgerStore implements StateReader {
     for (const [key, value] of prepared.writes) {
       if (value === null) this.cache.delete(key);
       else this.cache.set(key, value);
-      if (value !== null && key.startsWith(DEVICE_PREFIX))
-        this.equipment.setDevice(value as unknown as Device);
+      if (key.startsWith(DEVICE_PREFIX) && isDeviceRecord(value)) this.equipment.setDevice(value);
     }
     this.lastCommit = last;
   }
