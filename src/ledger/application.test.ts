@@ -467,3 +467,67 @@ describe("the transaction index under replays", () => {
     });
   });
 });
+
+describe("query", () => {
+  test("reads devices, EIR answers, accounts, members, transactions and blocks, coded when absent", async () => {
+    await withApp(async (app) => {
+      const mfr = testSigner("query-mfr");
+      const alice = testSigner("query-alice");
+      const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
+      const device = imei("35000000000001");
+      const steps = [
+        tx(regulator, 1, "member.admit", {
+          id: "mfr",
+          role: "manufacturer",
+          name: "M",
+          key: mfr.keyId,
+        }),
+        tx(regulator, 2, "tac.allocate", { manufacturer: "mfr", from: "35000000", to: "35000000" }),
+        tx(mfr, 1, "device.register", { devices: [{ ids: [device, "02:00:00:00:00:01"] }] }),
+        tx(mfr, 2, "device.sell", { device, owner: alice.keyId }),
+        tx(alice, 1, "report.file", { device, kind: "stolen" }),
+      ];
+      const { txResults } = app.finalizeBlock({ height: 1, time: T0, txs: steps });
+      assert.deepEqual(
+        txResults.map((r) => r.codeName),
+        ["OK", "OK", "OK", "OK", "OK"],
+      );
+      await app.commit();
+
+      const d = app.query({ path: "device", data: "02-00-00-00-00-01" });
+      assert.equal(d.code, 0);
+      assert.equal((d.value as { id: string }).id, "imei:35000000000001");
+      assert.equal(d.height, 1);
+      assert.deepEqual(app.query({ path: "equipment-status", data: `imei-${device}` }).value, {
+        status: "BLACKLISTED",
+      });
+      assert.deepEqual(app.query({ path: "account", data: alice.keyId }).value, {
+        account: `owner:${alice.keyId}`,
+        role: "owner",
+        lastNonce: 1,
+      });
+      assert.equal(
+        (app.query({ path: "member", data: "mfr" }).value as { role: string }).role,
+        "manufacturer",
+      );
+      const hash = txResults[4]?.hash ?? "";
+      assert.equal((app.query({ path: "tx", data: hash }).value as { code: number }).code, 0);
+      assert.equal(
+        (app.query({ path: "block", data: "1" }).value as { hash: string }).hash,
+        app.getBlock(1)?.hash,
+      );
+
+      assert.equal(
+        app.query({ path: "device", data: imei("35000000000002") }).codeName,
+        "DEVICE_UNKNOWN",
+      );
+      assert.equal(
+        app.query({ path: "device", data: "35000000000002" + "9" }).codeName,
+        "IMEI_BAD_CHECK_DIGIT",
+      );
+      assert.equal(app.query({ path: "member", data: "nobody" }).codeName, "NOT_FOUND");
+      assert.equal(app.query({ path: "block", data: "x" }).codeName, "NOT_FOUND");
+      assert.equal(app.query({ path: "secrets", data: "" }).codeName, "REQUEST_BAD_PARAMS");
+    });
+  });
+});

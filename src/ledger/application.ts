@@ -1,10 +1,16 @@
 import { EventEmitter } from "node:events";
+import { isKeyId } from "../core/crypto/ed25519.js";
 import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
 import { makeError } from "../core/errors/devicechain-error.js";
+import { parseIdentifier } from "../core/identifiers/identifier.js";
+import { resolveAccount } from "../core/machine/account.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
 import { checkTx, executeBlock, failure, type TxResult } from "../core/machine/state-machine.js";
+import { lastNonce } from "../core/machine/verify.js";
 import { readChain } from "../core/state/chain.js";
+import { findDevice } from "../core/state/device.js";
+import { readMember } from "../core/state/member.js";
 import { type DecodedTx, decodeTx, signingBytes } from "../core/tx/transaction.js";
 import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "./block.js";
 import type { SignatureCheck } from "./engine/signature-verifier.js";
@@ -30,6 +36,20 @@ export interface CheckTxResponse {
   readonly codeName: string;
   readonly log: string;
   readonly data?: Json;
+}
+
+export interface QueryRequest {
+  readonly path: string;
+  readonly data: string;
+}
+
+export interface QueryResponse {
+  readonly code: number;
+  readonly codeName: string;
+  readonly log: string;
+  /** The committed height the answer reflects. */
+  readonly height: number;
+  readonly value?: Json;
 }
 
 /** A block and its results, as announced after it is durable. */
@@ -217,6 +237,59 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
 
   getTx(hash: string): TxRecord | undefined {
     return this.store.getTx(hash);
+  }
+
+  /**
+   * ABCI-shaped Query over committed state. Paths: `device` (data: any identifier),
+   * `equipment-status` (data: a PEI or identifier), `account` (data: a key id), `member`
+   * (data: a member id), `tx` (data: a hash), `block` (data: a height). Never throws: an
+   * unknown path or missing entry comes back coded.
+   */
+  query(request: QueryRequest): QueryResponse {
+    const height = this.store.last.height;
+    try {
+      const value = this.queryValue(request.path, request.data);
+      return { code: 0, codeName: "OK", log: "", height, value };
+    } catch (e) {
+      const r = failure("", e);
+      return { code: r.code, codeName: r.codeName, log: r.log, height };
+    }
+  }
+
+  private queryValue(path: string, data: string): Json {
+    const found = (v: unknown, what: string): Json => {
+      if (v === undefined) throw makeError("NOT_FOUND", `No ${what} ${data}`);
+      return v as Json;
+    };
+    switch (path) {
+      case "device": {
+        const id = parseIdentifier(data, "person");
+        const device = findDevice(this.store, id.key);
+        if (!device) throw makeError("DEVICE_UNKNOWN");
+        return device as unknown as Json;
+      }
+      case "equipment-status": {
+        // A PEI (imei-…, mac-…) or any identifier, read as the network sends it.
+        const id = parseIdentifier(data, "network");
+        const status = this.store.equipmentStatus(id.key);
+        if (status === undefined) throw makeError("DEVICE_UNKNOWN");
+        return { status };
+      }
+      case "account": {
+        if (!isKeyId(data))
+          throw makeError("REQUEST_BAD_PARAMS", "A key id is 43 base64url characters");
+        const account = resolveAccount(this.store, data);
+        return { account: account.id, role: account.role, lastNonce: lastNonce(this.store, data) };
+      }
+      case "member":
+        return found(readMember(this.store, data), "member");
+      case "tx":
+        return found(this.getTx(data), "transaction");
+      case "block":
+        return found(/^[0-9]{1,15}$/.test(data) ? this.getBlock(Number(data)) : undefined, "block");
+      default:
+        throw makeError("REQUEST_BAD_PARAMS", `Unknown query path ${path}`);
+    }
   }
 
   async close(): Promise<void> {
