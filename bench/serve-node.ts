@@ -7,7 +7,7 @@ import { benchDataDir, benchSigner, txBytes } from "./bench-fixtures.js";
 const regulator = benchSigner("regulator");
 const mfr = benchSigner("manufacturer");
 const { dir } = benchDataDir(regulator);
-const node = await runNode(loadNodeConfig(dir, { port: 0, logLevel: "warn" }));
+const node = await runNode(loadNodeConfig(dir, { port: 0, s13Port: 0, logLevel: "warn" }));
 const steps = [
   txBytes(regulator, 1, "member.admit", {
     id: "mfr",

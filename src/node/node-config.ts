@@ -24,6 +24,11 @@ export interface NodeConfig {
   readonly commitTimeoutMs: number;
   /** What the EIR answers for a device the registry does not know. */
   readonly unknownDevicePolicy: UnknownDevicePolicy;
+  /** S13 Diameter EIR on TCP (0 picks a free port; -1 turns it off). Same address as the API. */
+  readonly s13Port: number;
+  /** Our Diameter identity on S13: Origin-Host and Origin-Realm. */
+  readonly diameterHost: string;
+  readonly diameterRealm: string;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -37,6 +42,9 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   maxTxsPerBlock: 2_000,
   commitTimeoutMs: 30_000,
   unknownDevicePolicy: "reject",
+  s13Port: 3868,
+  diameterHost: "eir.devicechain.localdomain",
+  diameterRealm: "devicechain.localdomain",
 };
 
 export const CONFIG_FILE = "config.json";
@@ -61,6 +69,9 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   maxTxsPerBlock: [isInt(1, 100_000), "an integer, 1 to 100000"],
   commitTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
   unknownDevicePolicy: [oneOf(UNKNOWN_DEVICE_POLICIES), UNKNOWN_DEVICE_POLICIES.join(", ")],
+  s13Port: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],
+  diameterHost: [(v) => typeof v === "string" && /^[A-Za-z0-9.-]{1,255}$/.test(v), "a host name"],
+  diameterRealm: [(v) => typeof v === "string" && /^[A-Za-z0-9.-]{1,255}$/.test(v), "a realm name"],
 };
 
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */

@@ -8,6 +8,7 @@ import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
 import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
+import { S13Server } from "../servers/s13/s13-server.js";
 import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
 import { NODE_VERSION } from "./version.js";
 
@@ -19,6 +20,8 @@ export interface RunningNode {
   readonly logger: Logger;
   readonly http: FastifyInstance;
   readonly url: string;
+  /** The S13 Diameter port, or undefined when S13 is off. */
+  readonly s13Port: number | undefined;
   /** Stop taking requests, commit what is queued, close the ledger. Idempotent. */
   close(): Promise<void>;
 }
@@ -96,11 +99,41 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         { cause },
       );
     }
+    let s13: S13Server | undefined;
+    let s13Port: number | undefined;
+    if (config.s13Port >= 0) {
+      s13 = new S13Server({
+        statusOf: (key) => app.store.equipmentStatus(key),
+        unknownDevicePolicy: config.unknownDevicePolicy,
+        originHost: config.diameterHost,
+        originRealm: config.diameterRealm,
+        productName: "devicechain",
+        firmwareRevision: firmwareRevision(NODE_VERSION),
+      });
+      try {
+        s13Port = await s13.listen(config.host, config.s13Port);
+      } catch (cause) {
+        await http.close();
+        await engine.stop();
+        throw makeError(
+          "NODE_LISTEN_FAILED",
+          `Cannot listen for S13 on ${config.host}:${config.s13Port}`,
+          {
+            cause,
+          },
+        );
+      }
+      logger.info(
+        { s13: `${config.host}:${s13Port}` },
+        `S13 Diameter EIR listening on ${config.host}:${s13Port}`,
+      );
+    }
     ready = true;
     logger.info({ url, dev: config.dev }, `devicechain node listening on ${url}`);
     const close = (): Promise<void> => {
       closing ??= (async () => {
         ready = false;
+        await s13?.close();
         await http.close();
         await engine.stop();
         metrics.detach();
@@ -109,9 +142,17 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       })();
       return closing;
     };
-    return { config, app, engine, logger, http, url, close };
+    return { config, app, engine, logger, http, url, s13Port, close };
   } catch (e) {
     await app.close();
     throw e;
   }
+}
+
+/** Firmware-Revision (RFC 6733 §5.3.4) from a semantic version: 1.2.3 → 10203. */
+function firmwareRevision(version: string): number {
+  const [major = 0, minor = 0, patch = 0] = version
+    .split(".")
+    .map((n) => Number.parseInt(n, 10) || 0);
+  return major * 10_000 + minor * 100 + patch;
 }

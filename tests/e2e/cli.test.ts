@@ -51,7 +51,7 @@ describe("devicechain CLI", () => {
     dir = mkdtempSync(path.join(tmpdir(), "dc-cli-"));
     node = spawn(
       process.execPath,
-      [bin, "start", "--dev", "--data", path.join(dir, "data"), "--port", "0"],
+      [bin, "start", "--dev", "--data", path.join(dir, "data"), "--port", "0", "--s13-port", "0"],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },

@@ -40,7 +40,7 @@ export async function startE2eNode(settings: Partial<NodeSettings> = {}): Promis
     ],
   };
   writeFileSync(path.join(dir, "genesis.json"), JSON.stringify(genesis));
-  const config = loadNodeConfig(dir, { port: 0, blockMaxWaitMs: 5, ...settings });
+  const config = loadNodeConfig(dir, { port: 0, s13Port: 0, blockMaxWaitMs: 5, ...settings });
   const node = await runNode(config, { logger: pino({ level: "silent" }) });
   return {
     node,

@@ -72,6 +72,8 @@ before(async () => {
       dataDir,
       "--port",
       String(port),
+      "--s13-port",
+      "0",
     ],
     {
       stdio: ["ignore", "ignore", "inherit"],

@@ -9,6 +9,7 @@ import { type GlobalOptions, run } from "./run-action.js";
 interface StartOptions extends GlobalOptions {
   readonly data: string;
   readonly port?: string;
+  readonly s13Port?: string;
   readonly host?: string;
   readonly dev?: boolean;
   readonly logLevel?: NodeSettings["logLevel"];
@@ -21,7 +22,11 @@ export function startCommand(program: Command): void {
     .description("run a node; --dev creates and seeds the demo chain")
     .option("--data <dir>", "the data directory", "./data")
     .option("--port <n>", "API port (default 8080; 0 picks a free one)")
-    .option("--host <host>", "API address (default 127.0.0.1)")
+    .option("--host <host>", "API and S13 address (default 127.0.0.1)")
+    .option(
+      "--s13-port <n>",
+      "S13 Diameter EIR port (default 3868; 0 picks a free one; -1 turns it off)",
+    )
     .option("--dev", "dev mode: the demo consortium with well-known keys; never for production")
     .addOption(
       new Option("--log-level <level>", "log level").choices([
@@ -40,6 +45,7 @@ export function startCommand(program: Command): void {
         if (dev) prepareDemoDataDir(opts.data);
         const overrides: Partial<NodeSettings> = {
           ...(opts.port === undefined ? {} : { port: Number(opts.port) }),
+          ...(opts.s13Port === undefined ? {} : { s13Port: Number(opts.s13Port) }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
           ...(dev ? { dev: true } : {}),

@@ -1,0 +1,270 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { imeiIdentifier, parseImei } from "../../core/identifiers/imei.js";
+import type { EquipmentStatus } from "../../core/state/equipment-status.js";
+import type { UnknownDevicePolicy } from "../eir/equipment-status.js";
+import {
+  AVP,
+  COMMAND,
+  DIAMETER_ERROR_EQUIPMENT_UNKNOWN,
+  EQUIPMENT_STATUS,
+  NO_STATE_MAINTAINED,
+  S13_APPLICATION_ID,
+  VENDOR_3GPP,
+} from "./diameter-avps.js";
+import {
+  type Avp,
+  addressAvp,
+  avpUtf8,
+  DiameterDecodeError,
+  type DiameterMessage,
+  decodeAvps,
+  decodeHeader,
+  decodeMessage,
+  encodeMessage,
+  FLAG_ERROR,
+  FLAG_PROXIABLE,
+  FLAG_REQUEST,
+  findAvp,
+  groupedAvp,
+  HEADER_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  messageLength,
+  RESULT,
+  u32Avp,
+  utf8Avp,
+} from "./diameter-message.js";
+
+export interface S13Deps {
+  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
+  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  /** Our Diameter identity (RFC 6733 DiameterIdentity). */
+  readonly originHost: string;
+  readonly originRealm: string;
+  readonly productName: string;
+  readonly firmwareRevision: number;
+}
+
+type Handler = (request: DiameterMessage) => readonly Avp[];
+
+/**
+ * The S13/S13′ EIR (3GPP TS 29.272 §5.3.2 ME Identity Check) over Diameter on TCP. It answers
+ * CER, DWR and DPR for the peer connection, and ECR from the local replica. Requests are answered
+ * in arrival order on each connection, so any number may be in flight; a malformed one gets the
+ * protocol error RFC 6733 asks for, and never brings the server down.
+ */
+export class S13Server {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly originStateId = Math.floor(Date.now() / 1000);
+
+  constructor(private readonly deps: S13Deps) {
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.server.address();
+    return typeof address === "object" && address ? address.port : port;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      const out: Buffer[] = [];
+      while (pending.length >= 4) {
+        const length = messageLength(pending);
+        if (length < HEADER_LENGTH || length > MAX_MESSAGE_LENGTH) {
+          // No way to find the next message boundary: RFC 6733 §3 leaves closing as the only option.
+          socket.destroy();
+          return;
+        }
+        if (pending.length < length) break;
+        const frame = pending.subarray(0, length);
+        pending = pending.subarray(length);
+        const answer = this.answer(frame);
+        if (answer) out.push(answer.bytes);
+        if (answer?.disconnect) {
+          socket.end(Buffer.concat(out));
+          return;
+        }
+      }
+      if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    });
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.sockets.delete(socket));
+  }
+
+  /** The answer to one framed message, or undefined for an answer from the peer (nothing to say). */
+  private answer(frame: Buffer): { bytes: Buffer; disconnect?: boolean } | undefined {
+    let request: DiameterMessage;
+    try {
+      request = decodeMessage(frame);
+    } catch (e) {
+      if (!(e instanceof DiameterDecodeError)) throw e;
+      const header = decodeHeader(frame);
+      if ((header.flags & FLAG_REQUEST) === 0) return undefined;
+      return {
+        bytes: this.errorAnswer({ ...header, avps: [] }, e.resultCode, e.message, e.failedAvp),
+      };
+    }
+    if ((request.flags & FLAG_REQUEST) === 0) return undefined;
+    const handler = this.handlerFor(request);
+    if (!handler) {
+      const app = request.applicationId !== 0 && request.applicationId !== S13_APPLICATION_ID;
+      const code = app ? RESULT.APPLICATION_UNSUPPORTED : RESULT.COMMAND_UNSUPPORTED;
+      return {
+        bytes: this.errorAnswer(request, code, `Command ${request.commandCode} is not supported`),
+      };
+    }
+    try {
+      const avps = handler(request);
+      return {
+        bytes: this.encodeAnswer(request, avps, 0),
+        ...(request.commandCode === COMMAND.DISCONNECT_PEER ? { disconnect: true } : {}),
+      };
+    } catch (e) {
+      if (!(e instanceof DiameterDecodeError)) throw e;
+      return { bytes: this.errorAnswer(request, e.resultCode, e.message, e.failedAvp) };
+    }
+  }
+
+  private handlerFor(m: DiameterMessage): Handler | undefined {
+    if (m.applicationId === 0) {
+      if (m.commandCode === COMMAND.CAPABILITIES_EXCHANGE) return () => this.capabilities();
+      if (m.commandCode === COMMAND.DEVICE_WATCHDOG) return () => this.identity(RESULT.SUCCESS);
+      if (m.commandCode === COMMAND.DISCONNECT_PEER) return () => this.identity(RESULT.SUCCESS);
+      return undefined;
+    }
+    if (m.applicationId === S13_APPLICATION_ID && m.commandCode === COMMAND.ME_IDENTITY_CHECK) {
+      return (r) => this.identityCheck(r);
+    }
+    return undefined;
+  }
+
+  private identity(resultCode: number): Avp[] {
+    return [
+      u32Avp(AVP.RESULT_CODE, resultCode),
+      utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
+      utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
+      u32Avp(AVP.ORIGIN_STATE_ID, this.originStateId),
+    ];
+  }
+
+  private capabilities(): Avp[] {
+    return [
+      u32Avp(AVP.RESULT_CODE, RESULT.SUCCESS),
+      utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
+      utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
+      addressAvp(AVP.HOST_IP_ADDRESS, "127.0.0.1"),
+      u32Avp(AVP.VENDOR_ID, 0),
+      utf8Avp(AVP.PRODUCT_NAME, this.deps.productName, { mandatory: false }),
+      u32Avp(AVP.ORIGIN_STATE_ID, this.originStateId),
+      u32Avp(AVP.SUPPORTED_VENDOR_ID, VENDOR_3GPP),
+      groupedAvp(AVP.VENDOR_SPECIFIC_APPLICATION_ID, [
+        u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
+        u32Avp(AVP.AUTH_APPLICATION_ID, S13_APPLICATION_ID),
+      ]),
+      u32Avp(AVP.FIRMWARE_REVISION, this.deps.firmwareRevision, { mandatory: false }),
+    ];
+  }
+
+  /** ECR → ECA (TS 29.272 §5.3.2.1, §7.2.19-20). */
+  private identityCheck(request: DiameterMessage): Avp[] {
+    const sessionId = findAvp(request.avps, AVP.SESSION_ID);
+    if (!sessionId) throw missing(AVP.SESSION_ID);
+    const terminal = findAvp(request.avps, AVP.TERMINAL_INFORMATION, VENDOR_3GPP);
+    if (!terminal) throw missing(AVP.TERMINAL_INFORMATION, VENDOR_3GPP);
+    const imeiAvp = findAvp(decodeAvps(terminal.data), AVP.IMEI, VENDOR_3GPP);
+    if (!imeiAvp) throw missing(AVP.IMEI, VENDOR_3GPP);
+    const digits = avpUtf8(imeiAvp);
+    // TS 29.272 §7.3.4: 14 digits (TAC and SNR), possibly a 15th; from the network, so unchecked.
+    if (!/^[0-9]{14,15}$/.test(digits)) {
+      throw new DiameterDecodeError(
+        RESULT.INVALID_AVP_VALUE,
+        `IMEI ${JSON.stringify(digits)} is not 14 or 15 digits`,
+        imeiAvp,
+      );
+    }
+    const key = imeiIdentifier(parseImei(digits, "network")).key;
+    const status =
+      this.deps.statusOf(key) ??
+      (this.deps.unknownDevicePolicy === "reject" ? undefined : this.deps.unknownDevicePolicy);
+    const origin = [
+      utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
+      utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
+    ];
+    const sessionState = u32Avp(AVP.AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
+    if (status === undefined) {
+      const unknown = groupedAvp(AVP.EXPERIMENTAL_RESULT, [
+        u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
+        u32Avp(AVP.EXPERIMENTAL_RESULT_CODE, DIAMETER_ERROR_EQUIPMENT_UNKNOWN),
+      ]);
+      return [sessionId, unknown, sessionState, ...origin];
+    }
+    const equipment = u32Avp(AVP.EQUIPMENT_STATUS, EQUIPMENT_STATUS[status], {
+      vendorId: VENDOR_3GPP,
+    });
+    return [sessionId, u32Avp(AVP.RESULT_CODE, RESULT.SUCCESS), sessionState, ...origin, equipment];
+  }
+
+  private encodeAnswer(
+    request: Omit<DiameterMessage, "avps">,
+    avps: readonly Avp[],
+    extraFlags: number,
+  ): Buffer {
+    return encodeMessage({
+      flags: (request.flags & FLAG_PROXIABLE) | extraFlags,
+      commandCode: request.commandCode,
+      applicationId: request.applicationId,
+      hopByHop: request.hopByHop,
+      endToEnd: request.endToEnd,
+      avps,
+    });
+  }
+
+  /** An answer carrying a protocol or permanent error, with Failed-AVP where one is known. */
+  private errorAnswer(
+    request: DiameterMessage,
+    resultCode: number,
+    text: string,
+    failed?: Avp,
+  ): Buffer {
+    const sessionId = findAvp(request.avps, AVP.SESSION_ID);
+    const avps: Avp[] = [
+      ...(sessionId ? [sessionId] : []),
+      u32Avp(AVP.RESULT_CODE, resultCode),
+      utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
+      utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
+      utf8Avp(AVP.ERROR_MESSAGE, text.slice(0, 200), { mandatory: false }),
+      ...(failed ? [groupedAvp(AVP.FAILED_AVP, [failed])] : []),
+    ];
+    // 3xxx are protocol errors: their answers carry the E bit (RFC 6733 §7.1.3).
+    const protocolError = resultCode >= 3000 && resultCode < 4000;
+    return this.encodeAnswer(request, avps, protocolError ? FLAG_ERROR : 0);
+  }
+}
+
+/** A missing AVP: Failed-AVP holds an example of it with empty data (RFC 6733 §7.5). */
+function missing(code: number, vendorId?: number): DiameterDecodeError {
+  const example: Avp = {
+    code,
+    mandatory: true,
+    data: new Uint8Array(),
+    ...(vendorId === undefined ? {} : { vendorId }),
+  };
+  return new DiameterDecodeError(RESULT.MISSING_AVP, `AVP ${code} is missing`, example);
+}

@@ -1,0 +1,267 @@
+/** The S13 Diameter EIR over real TCP against a real node (LMDB, embedded engine). */
+import * as assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { after, before, describe, test } from "node:test";
+import {
+  AVP,
+  COMMAND,
+  DIAMETER_ERROR_EQUIPMENT_UNKNOWN,
+  S13_APPLICATION_ID,
+  VENDOR_3GPP,
+} from "../../src/servers/s13/diameter-avps.js";
+import {
+  type Avp,
+  avpU32,
+  type DiameterMessage,
+  decodeAvps,
+  decodeMessage,
+  encodeMessage,
+  FLAG_ERROR,
+  FLAG_PROXIABLE,
+  FLAG_REQUEST,
+  findAvp,
+  groupedAvp,
+  messageLength,
+  u32Avp,
+  utf8Avp,
+} from "../../src/servers/s13/diameter-message.js";
+import { type E2eNode, e2eSigner, post, signed, startE2eNode } from "./e2e-node.js";
+
+const regulator = e2eSigner("regulator");
+const acme = e2eSigner("acme");
+const alice = e2eSigner("alice");
+// TS 23.003 Annex B example IMEI 49015420323751(8).
+const STOLEN = "49015420323751";
+const CLEAN = "49015420323752";
+
+/** A Diameter peer for tests: sends messages and collects answers in order. */
+class Peer {
+  private buffer = Buffer.alloc(0);
+  private readonly waiting: ((m: DiameterMessage) => void)[] = [];
+  private readonly received: DiameterMessage[] = [];
+  readonly closed: Promise<void>;
+
+  private constructor(readonly socket: Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      while (this.buffer.length >= 4 && this.buffer.length >= messageLength(this.buffer)) {
+        const length = messageLength(this.buffer);
+        const m = decodeMessage(this.buffer.subarray(0, length));
+        this.buffer = this.buffer.subarray(length);
+        const w = this.waiting.shift();
+        if (w) w(m);
+        else this.received.push(m);
+      }
+    });
+    this.closed = new Promise((resolve) => socket.on("close", () => resolve()));
+  }
+
+  static async open(port: number): Promise<Peer> {
+    const socket = connect(port, "127.0.0.1");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    return new Peer(socket);
+  }
+
+  next(): Promise<DiameterMessage> {
+    const ready = this.received.shift();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no Diameter answer in 5 s")), 5_000);
+      this.waiting.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+  }
+
+  send(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+}
+
+let hop = 1;
+function request(commandCode: number, applicationId: number, avps: Avp[]): Buffer {
+  return encodeMessage({
+    flags: FLAG_REQUEST | FLAG_PROXIABLE,
+    commandCode,
+    applicationId,
+    hopByHop: hop++,
+    endToEnd: hop,
+    avps,
+  });
+}
+
+const origin = [
+  utf8Avp(AVP.ORIGIN_HOST, "mme.test.localdomain"),
+  utf8Avp(AVP.ORIGIN_REALM, "test.localdomain"),
+];
+
+function ecr(imei: string, session = `mme.test;${hop}`): Buffer {
+  return request(COMMAND.ME_IDENTITY_CHECK, S13_APPLICATION_ID, [
+    utf8Avp(AVP.SESSION_ID, session),
+    u32Avp(AVP.AUTH_SESSION_STATE, 1),
+    ...origin,
+    utf8Avp(AVP.DESTINATION_REALM, "devicechain.localdomain"),
+    groupedAvp(
+      AVP.TERMINAL_INFORMATION,
+      [
+        utf8Avp(AVP.IMEI, imei, { vendorId: VENDOR_3GPP }),
+        utf8Avp(AVP.SOFTWARE_VERSION, "01", { vendorId: VENDOR_3GPP }),
+      ],
+      { vendorId: VENDOR_3GPP },
+    ),
+    utf8Avp(AVP.USER_NAME, "001010000000001"),
+  ]);
+}
+
+const resultCode = (m: DiameterMessage): number | undefined => {
+  const r = findAvp(m.avps, AVP.RESULT_CODE);
+  return r ? avpU32(r) : undefined;
+};
+const equipmentStatus = (m: DiameterMessage): number | undefined => {
+  const e = findAvp(m.avps, AVP.EQUIPMENT_STATUS, VENDOR_3GPP);
+  return e ? avpU32(e) : undefined;
+};
+
+describe("S13 Diameter EIR", () => {
+  let n: E2eNode;
+  let port: number;
+
+  before(async () => {
+    n = await startE2eNode();
+    port = n.node.s13Port ?? 0;
+    const ok = async (tx: Parameters<typeof post>[1]) =>
+      assert.equal((await post(n.url, tx)).status, 200);
+    await ok(
+      signed(regulator, 1, "member.admit", {
+        id: "acme",
+        role: "manufacturer",
+        name: "acme",
+        key: acme.keyId,
+      }),
+    );
+    await ok(
+      signed(regulator, 2, "tac.allocate", {
+        manufacturer: "acme",
+        from: "49015420",
+        to: "49015420",
+      }),
+    );
+    await ok(
+      signed(acme, 1, "device.register", {
+        devices: [{ ids: [`${STOLEN}8`] }, { ids: [`${CLEAN}6`] }],
+      }),
+    );
+    await ok(signed(acme, 2, "device.sell", { device: `${STOLEN}8`, owner: alice.keyId }));
+    await ok(signed(alice, 1, "report.file", { device: `${STOLEN}8`, kind: "stolen" }));
+  });
+  after(async () => {
+    await n.stop();
+  });
+
+  test("CER gets a CEA advertising S13; DWR a DWA; DPR a DPA, then the connection closes", async () => {
+    const peer = await Peer.open(port);
+    peer.send(
+      request(COMMAND.CAPABILITIES_EXCHANGE, 0, [
+        ...origin,
+        u32Avp(AVP.VENDOR_ID, 0),
+        utf8Avp(AVP.PRODUCT_NAME, "test"),
+      ]),
+    );
+    const cea = await peer.next();
+    assert.equal(cea.commandCode, COMMAND.CAPABILITIES_EXCHANGE);
+    assert.equal(cea.flags & FLAG_REQUEST, 0);
+    assert.equal(resultCode(cea), 2001);
+    const vsai = findAvp(cea.avps, AVP.VENDOR_SPECIFIC_APPLICATION_ID)!;
+    assert.equal(
+      avpU32(findAvp(decodeAvps(vsai.data), AVP.AUTH_APPLICATION_ID)!),
+      S13_APPLICATION_ID,
+    );
+    peer.send(request(COMMAND.DEVICE_WATCHDOG, 0, origin));
+    assert.equal(resultCode(await peer.next()), 2001);
+    peer.send(request(COMMAND.DISCONNECT_PEER, 0, [...origin, u32Avp(AVP.DISCONNECT_CAUSE, 0)]));
+    assert.equal(resultCode(await peer.next()), 2001);
+    await peer.closed;
+  });
+
+  test("ECR: stolen is BLACKLISTED (1), clean WHITELISTED (0), unknown 5422; ids echoed", async () => {
+    const peer = await Peer.open(port);
+    peer.send(ecr(STOLEN, "s-1"));
+    const stolen = await peer.next();
+    assert.equal(resultCode(stolen), 2001);
+    assert.equal(equipmentStatus(stolen), 1);
+    assert.equal(Buffer.from(findAvp(stolen.avps, AVP.SESSION_ID)!.data).toString(), "s-1");
+    assert.equal(stolen.avps[0]?.code, AVP.SESSION_ID, "Session-Id comes first (RFC 6733 §8.8)");
+    peer.send(ecr(`${CLEAN}6`));
+    assert.equal(equipmentStatus(await peer.next()), 0);
+    peer.send(ecr("49015420323760"));
+    const unknown = await peer.next();
+    assert.equal(resultCode(unknown), undefined);
+    const exp = decodeAvps(findAvp(unknown.avps, AVP.EXPERIMENTAL_RESULT)!.data);
+    assert.equal(
+      avpU32(findAvp(exp, AVP.EXPERIMENTAL_RESULT_CODE)!),
+      DIAMETER_ERROR_EQUIPMENT_UNKNOWN,
+    );
+    assert.equal(avpU32(findAvp(exp, AVP.VENDOR_ID)!), VENDOR_3GPP);
+    peer.socket.destroy();
+  });
+
+  test("many pipelined requests, split into odd fragments, are answered in order with their ids", async () => {
+    const peer = await Peer.open(port);
+    const requests = Array.from({ length: 200 }, (_, i) => ecr(i % 2 === 0 ? STOLEN : CLEAN));
+    const hops = requests.map((r) => r.readUInt32BE(12));
+    const all = Buffer.concat(requests);
+    for (let at = 0; at < all.length; at += 37) peer.send(all.subarray(at, at + 37));
+    for (let i = 0; i < requests.length; i++) {
+      const a = await peer.next();
+      assert.equal(a.hopByHop, hops[i]);
+      assert.equal(equipmentStatus(a), i % 2 === 0 ? 1 : 0);
+    }
+    peer.socket.destroy();
+  });
+
+  test("malformed requests get protocol errors with Failed-AVP, and the server goes on", async () => {
+    const peer = await Peer.open(port);
+    peer.send(ecr("4901542032375X"));
+    const bad = await peer.next();
+    assert.equal(resultCode(bad), 5004);
+    const failed = decodeAvps(findAvp(bad.avps, AVP.FAILED_AVP)!.data);
+    assert.equal(failed[0]?.code, AVP.IMEI);
+    peer.send(
+      request(COMMAND.ME_IDENTITY_CHECK, S13_APPLICATION_ID, [
+        utf8Avp(AVP.SESSION_ID, "s-2"),
+        ...origin,
+      ]),
+    );
+    const missing = await peer.next();
+    assert.equal(resultCode(missing), 5005);
+    assert.equal(
+      decodeAvps(findAvp(missing.avps, AVP.FAILED_AVP)!.data)[0]?.code,
+      AVP.TERMINAL_INFORMATION,
+    );
+    peer.send(request(999, 0, origin));
+    const unsupported = await peer.next();
+    assert.equal(resultCode(unsupported), 3001);
+    assert.equal(unsupported.flags & FLAG_ERROR, FLAG_ERROR);
+    const broken = ecr(STOLEN);
+    broken.writeUIntBE(9_999, 20 + 5, 3); // the first AVP claims more bytes than the message has
+    peer.send(broken);
+    assert.equal(resultCode(await peer.next()), 5014);
+    peer.send(ecr(STOLEN));
+    assert.equal(equipmentStatus(await peer.next()), 1, "the connection still works");
+    peer.socket.destroy();
+  });
+
+  test("a frame whose length cannot be trusted closes only that connection", async () => {
+    const peer = await Peer.open(port);
+    peer.send(Buffer.from([1, 0, 0, 8, 0x80, 0, 1, 0x44]));
+    await peer.closed;
+    const other = await Peer.open(port);
+    other.send(ecr(STOLEN));
+    assert.equal(equipmentStatus(await other.next()), 1);
+    other.socket.destroy();
+  });
+});
