@@ -4,34 +4,11 @@
  * the answer on a `# →` line, the output must contain it. This keeps the docs true.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-function requireCurl(): void {
-  try {
-    execFileSync("curl", ["--version"], { stdio: "ignore" });
-  } catch {
-    assert.fail("curl is not installed: apt-get install curl (the CI script .ci/run does this)");
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
+import { type DevNode, requireProgram, root, startDevNode } from "./dev-node.js";
 
 interface DemoCommand {
   readonly command: string;
@@ -54,47 +31,17 @@ function readmeCommands(): DemoCommand[] {
   return out;
 }
 
-let node: ChildProcess | undefined;
+let node: DevNode | undefined;
 let port = 0;
-let dataDir = "";
 
 before(async () => {
-  requireCurl();
-  port = await freePort();
-  dataDir = mkdtempSync(path.join(tmpdir(), "dc-interop-"));
-  node = spawn(
-    process.execPath,
-    [
-      path.join(root, "bin/devicechain.js"),
-      "start",
-      "--dev",
-      "--data",
-      dataDir,
-      "--port",
-      String(port),
-      "--s13-port",
-      "0",
-    ],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  const deadline = Date.now() + 120_000;
-  const url = `http://127.0.0.1:${port}/n5g-eir-eic/v1/equipment-status?pei=imei-490154203237518`;
-  while (Date.now() < deadline) {
-    const status = await fetch(url)
-      .then((r) => r.json() as Promise<{ status?: string }>)
-      .then((b) => b.status)
-      .catch(() => undefined);
-    if (status === "BLACKLISTED") return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail("the dev node did not finish seeding the demo within 120 s");
+  requireProgram("curl", ["--version"], "apt-get install curl");
+  node = await startDevNode();
+  port = node.port;
 });
 
 after(() => {
-  node?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  node?.stop();
 });
 
 test("the README shows demo curl commands", () => {
