@@ -1,20 +1,17 @@
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { parseIdentifier } from "../src/core/identifiers/identifier.js";
 import { LedgerApp } from "../src/ledger/application.js";
 import { EmbeddedEngine } from "../src/ledger/engine/embedded-engine.js";
 import { benchDataDir, benchSigner, txBytes, withCheckDigit } from "./bench-fixtures.js";
+import { startChild } from "./child-server.js";
 import type { Emit } from "./run.js";
 import { median, progress } from "./stats.js";
 
 const DEVICES = 1_000_000;
 const BULK = 10_000;
 const TAC = "35000000";
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Open a fresh node with a manufacturer holding TAC 35000000. */
 async function freshNode(): Promise<{ app: LedgerApp; engine: EmbeddedEngine; dir: string }> {
@@ -139,33 +136,6 @@ async function txThroughput(emit: Emit): Promise<void> {
   await engine.stop();
   await app.close();
   rmSync(dir, { recursive: true, force: true });
-}
-
-/** Start a child process that prints {"port": N} once it listens. */
-async function startChild(
-  script: string,
-  args: string[] = [],
-): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(here, script), ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 60_000);
-    lines.on("line", (l) => {
-      try {
-        const msg = JSON.parse(l) as { port?: number };
-        if (msg.port) {
-          clearTimeout(timer);
-          resolve(msg.port);
-        }
-      } catch {
-        // not our line
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { port, stop: () => child.kill("SIGTERM") };
 }
 
 async function load(url: string): Promise<autocannon.Result> {

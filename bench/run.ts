@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- [suite...]` prints one JSON object per line:
- * {"bench","metric","value","unit"} plus context fields. Suites: core (default).
+ * {"bench","metric","value","unit"} plus context fields. Suites: core, eir (all by default).
  */
 import { runCoreBench } from "./core-bench.js";
+import { runEirBench } from "./eir-bench.js";
 
 export interface BenchLine {
   readonly bench: string;
@@ -14,7 +15,10 @@ export interface BenchLine {
 
 export type Emit = (line: BenchLine) => void;
 
-const SUITES: Record<string, (emit: Emit) => Promise<void>> = { core: runCoreBench };
+const SUITES: Record<string, (emit: Emit) => Promise<void>> = {
+  core: runCoreBench,
+  eir: runEirBench,
+};
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,4 +1,4 @@
-/** A node for the HTTP bench: a temp chain with one registered device, on an ephemeral port. */
+/** A node for the HTTP and S13 benches: a temp chain with one registered device, on ephemeral ports. */
 import { rmSync } from "node:fs";
 import { loadNodeConfig } from "../src/node/node-config.js";
 import { runNode } from "../src/node/run-node.js";
@@ -22,7 +22,9 @@ for (const bytes of steps) {
   const r = await node.engine.submit(bytes);
   if (r.code !== 0) throw new Error(`setup failed: ${r.codeName}`);
 }
-process.stdout.write(`${JSON.stringify({ port: Number(new URL(node.url).port) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ port: Number(new URL(node.url).port), s13Port: node.s13Port })}\n`,
+);
 process.on("SIGTERM", () => {
   void node.close().finally(() => {
     rmSync(dir, { recursive: true, force: true });
