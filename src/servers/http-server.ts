@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
@@ -8,6 +9,7 @@ import { eventsPlugin } from "./events/events-plugin.js";
 import { errorBody, toDevicechainError } from "./rest/error-reply.js";
 import type { RestDeps } from "./rest/rest-deps.js";
 import { restPlugin } from "./rest/rest-plugin.js";
+import { SbiServer } from "./sbi-server.js";
 
 export interface HttpServerDeps extends RestDeps {
   readonly logger: Logger;
@@ -24,6 +26,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     // An idle keep-alive connection must not hold up a shutdown.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // h2c with prior knowledge and HTTP/1.1 on the same port.
+    serverFactory: (handler) => new SbiServer(handler as never) as unknown as Server,
   });
   await fastify.register(swagger, {
     openapi: {

@@ -45,10 +45,12 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
     (request, reply) => {
       reply.hijack();
       const res = reply.raw;
+      // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2).
+      const http1 = request.raw.httpVersionMajor < 2;
       res.writeHead(200, {
         "content-type": "text/event-stream",
         "cache-control": "no-cache",
-        connection: "keep-alive",
+        ...(http1 ? { connection: "keep-alive" } : {}),
       });
       res.write(`: devicechain events from height ${deps.app.info().lastBlockHeight}\n\n`);
       const onCommit = (committed: CommittedBlock): void => {
