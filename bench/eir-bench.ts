@@ -1,8 +1,12 @@
 /**
- * `npm run bench -- eir`: the S13 Diameter EIR under pipelined load on one connection.
- * (The h2c figures of the 5G-EIR come with HTTP/2 support.)
+ * `npm run bench -- eir`: equipment-status over h2c (h2load) against a bare node:http2 server in
+ * the same run, and the S13 Diameter EIR under pipelined load on one connection.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { AVP, COMMAND, S13_APPLICATION_ID, VENDOR_3GPP } from "../src/servers/s13/diameter-avps.js";
 import {
   encodeMessage,
@@ -102,9 +106,73 @@ const percentile = (xs: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 };
 
+/** One h2load round: requests per second and the p99 latency (ms) from its per-request log. */
+function h2load(url: string): { rate: number; p99: number } {
+  const dir = mkdtempSync(path.join(tmpdir(), "dc-h2load-"));
+  const log = path.join(dir, "requests.tsv");
+  try {
+    const out = execFileSync(
+      "h2load",
+      ["-c", "32", "-m", "2", "-D", "4", "--warm-up-time=1", `--log-file=${log}`, url],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    const rate = Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(out)?.[1] ?? Number.NaN);
+    const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0);
+    if (!Number.isFinite(rate) || failed > 0) throw new Error(`h2load: ${out.slice(-400)}`);
+    const latencies = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => Number(line.split("\t")[2]) / 1000);
+    return { rate, p99: percentile(latencies, 99) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function sbiH2c(emit: Emit, port: number): Promise<void> {
+  try {
+    execFileSync("h2load", ["--version"], { stdio: "ignore" });
+  } catch {
+    throw new Error("h2load is missing: apt-get install nghttp2-client");
+  }
+  const bare = await startChild("bare-http2-server.js");
+  try {
+    const nodeUrl = `http://127.0.0.1:${port}/n5g-eir-eic/v1/equipment-status?pei=imei-356938035643809`;
+    const bareUrl = `http://127.0.0.1:${bare.port}/`;
+    const ratios: number[] = [];
+    const p99s: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const a = h2load(nodeUrl);
+      const b = h2load(bareUrl);
+      ratios.push(a.rate / b.rate);
+      p99s.push(a.p99);
+      progress(
+        `h2c round ${r + 1}: node ${Math.round(a.rate)} req/s, bare ${Math.round(b.rate)} req/s`,
+      );
+    }
+    emit({
+      bench: "eir",
+      metric: "sbi_h2c_ratio",
+      value: Number(median(ratios).toFixed(3)),
+      unit: "ratio",
+      connections: 32,
+      streamsPerConnection: 2,
+    });
+    emit({
+      bench: "eir",
+      metric: "sbi_h2c_p99_ms",
+      value: Number(median(p99s).toFixed(2)),
+      unit: "ms",
+    });
+  } finally {
+    bare.stop();
+  }
+}
+
 export async function runEirBench(emit: Emit): Promise<void> {
   const node = await startChild("serve-node.js");
   try {
+    await sbiH2c(emit, node.port);
     if (!node.s13Port) throw new Error("the bench node has no S13 port");
     await round(node.s13Port); // warm-up
     const rates: number[] = [];
