@@ -106,6 +106,33 @@ describe("REST API over HTTP", () => {
       const params = bad.body.invalidParams as { param: string }[];
       assert.equal(params[0]?.param, "pei");
     }
+    // The optional parameters are checked against their TS 29.571 patterns.
+    for (const [q, param] of [
+      [`pei=imei-${CLEAN}&supported-features=xyz`, "supported-features"],
+      [`pei=imei-${CLEAN}&supi=`, "supi"],
+      [`pei=imei-${CLEAN}&gpsi=a&gpsi=b`, "gpsi"],
+    ] as const) {
+      const bad = await eir(q);
+      assert.equal(bad.status, 400, q);
+      assert.equal((bad.body.invalidParams as { param: string }[])[0]?.param, param, q);
+    }
+    assert.deepEqual((await eir(`pei=imei-${CLEAN}&supported-features=0aF`)).body, {
+      status: "WHITELISTED",
+    });
+  });
+
+  test("equipment-status answers 405 with Allow to any other method, before reading a body", async () => {
+    for (const method of ["POST", "PUT", "DELETE", "OPTIONS", "QUERY"]) {
+      const r = await fetch(`${url}/n5g-eir-eic/v1/equipment-status?pei=imei-${CLEAN}`, {
+        method,
+        ...(method === "POST"
+          ? { body: "<not json>", headers: { "content-type": "text/xml" } }
+          : {}),
+      });
+      assert.equal(r.status, 405, method);
+      assert.equal(r.headers.get("allow"), "GET, HEAD", method);
+      assert.equal(((await r.json()) as { cause: string }).cause, "METHOD_NOT_ALLOWED");
+    }
   });
 
   describe("bad input gets a coded error and leaves the state unchanged", () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ERRORS } from "../../core/errors/catalogue.js";
 import { isError } from "../../core/errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
@@ -35,6 +35,16 @@ interface ProblemDetails {
 export const EIR_PREFIX = "/n5g-eir-eic/v1";
 
 const PROBLEM_JSON = "application/problem+json";
+
+/**
+ * The optional query parameters, with the patterns of their TS 29.571 types (Supi, Gpsi,
+ * SupportedFeatures), verbatim. A value that does not match, or a repeated parameter, gets 400.
+ */
+const QUERY_PATTERNS: readonly (readonly [string, RegExp])[] = [
+  ["supi", /^(imsi-[0-9]{5,15}|nai-.+|gci-.+|gli-.+|.+)$/],
+  ["gpsi", /^(msisdn-[0-9]{5,15}|extid-[^@]+@[^@]+|.+)$/],
+  ["supported-features", /^[A-Fa-f0-9]*$/],
+];
 
 function sendProblem(reply: FastifyReply, problem: ProblemDetails): FastifyReply {
   return reply.code(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
@@ -105,11 +115,14 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
         metrics.eirRequests.inc({ status: "ERROR" });
         return sendProblem(reply, badParam("pei", "pei is required"));
       }
-      for (const name of ["supi", "gpsi"] as const) {
+      for (const [name, pattern] of QUERY_PATTERNS) {
         const v = query[name];
-        if (v !== undefined && (typeof v !== "string" || v === "" || v.length > 256)) {
+        if (v !== undefined && (typeof v !== "string" || v.length > 256 || !pattern.test(v))) {
           metrics.eirRequests.inc({ status: "ERROR" });
-          return sendProblem(reply, badParam(name, `${name} must be a single non-empty value`));
+          return sendProblem(
+            reply,
+            badParam(name, `${name} must be one value matching ${pattern.source}`),
+          );
         }
       }
       let id: DeviceIdentifier;
@@ -138,4 +151,22 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
       });
     },
   );
+
+  // A method the resource does not support gets 405 with Allow (RFC 9110 §15.5.6). It is sent
+  // from onRequest, before fastify looks at a body: QUERY without a Content-Type, or a POST with
+  // a body of any type, still gets 405 and not a body-parsing error.
+  const methodNotAllowed = async (_request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply.header("allow", "GET, HEAD"), {
+      title: "Method Not Allowed",
+      status: 405,
+      detail: "equipment-status answers GET and HEAD only",
+      cause: "METHOD_NOT_ALLOWED",
+    });
+  fastify.route({
+    method: ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"],
+    url: "/equipment-status",
+    schema: { hide: true },
+    onRequest: methodNotAllowed,
+    handler: methodNotAllowed,
+  });
 }

@@ -20,6 +20,7 @@ export function errorBody(e: DevicechainError): ErrorBody {
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: "REQUEST_TOO_LARGE",
   FST_ERR_CTP_INVALID_MEDIA_TYPE: "REQUEST_UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: "REQUEST_UNSUPPORTED_MEDIA_TYPE",
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "REQUEST_MALFORMED_JSON",
   FST_ERR_CTP_EMPTY_JSON_BODY: "REQUEST_MALFORMED_JSON",
   FST_ERR_CTP_INVALID_JSON_BODY: "REQUEST_MALFORMED_JSON",
@@ -46,5 +47,11 @@ export function toDevicechainError(e: unknown): DevicechainError {
     return makeError("REQUEST_MALFORMED_JSON", undefined, { cause: e });
   }
   if (f.statusCode === 404) return makeError("NOT_FOUND", undefined, { cause: e });
+  // Any other request error fastify raised is the client's, not ours.
+  if (f.code?.startsWith("FST_") && f.statusCode !== undefined && f.statusCode < 500) {
+    return makeError("REQUEST_BAD_PARAMS", f.message ?? ERRORS.REQUEST_BAD_PARAMS.message, {
+      cause: e,
+    });
+  }
   return makeError("INTERNAL", undefined, { cause: e });
 }
