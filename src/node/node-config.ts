@@ -29,6 +29,20 @@ export interface NodeConfig {
   /** Our Diameter identity on S13: Origin-Host and Origin-Realm. */
   readonly diameterHost: string;
   readonly diameterRealm: string;
+  /** Our TS 29.571 NfInstanceId (a UUID); null: generated once and kept in DIR/nf-instance-id. */
+  readonly nfInstanceId: string | null;
+  /** The address announced to the NRF for the SBI; null: the API host. */
+  readonly sbiAdvertiseHost: string | null;
+  /** Require NRF-issued OAuth2 bearer tokens (scope n5g-eir-eic) on the N5g-eir service. */
+  readonly oauth2: boolean;
+  /** The NRF's token-signing public key, PEM; relative paths are in the data directory. */
+  readonly oauth2PublicKeyFile: string | null;
+  /** The NRF NfInstanceId that tokens must name as iss; null accepts any issuer. */
+  readonly oauth2Issuer: string | null;
+  /** The NRF apiRoot to register with as 5G_EIR; null: no registration. */
+  readonly nrfUri: string | null;
+  /** The heartbeat period we propose to the NRF; its answer may set another. */
+  readonly nrfHeartbeatSeconds: number;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -45,6 +59,13 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   s13Port: 3868,
   diameterHost: "eir.devicechain.localdomain",
   diameterRealm: "devicechain.localdomain",
+  nfInstanceId: null,
+  sbiAdvertiseHost: null,
+  oauth2: false,
+  oauth2PublicKeyFile: null,
+  oauth2Issuer: null,
+  nrfUri: null,
+  nrfHeartbeatSeconds: 10,
 };
 
 export const CONFIG_FILE = "config.json";
@@ -60,6 +81,20 @@ const oneOf =
   (v) =>
     typeof v === "string" && values.includes(v);
 
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const nullOr =
+  (check: Check): Check =>
+  (v) =>
+    v === null || check(v);
+const nonEmpty: Check = (v) => typeof v === "string" && v.length > 0;
+const isSbiUri: Check = (v) => {
+  try {
+    return typeof v === "string" && /^https?:$/.test(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
 const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   host: [(v) => typeof v === "string" && v.length > 0, "a host name or address"],
   port: [isInt(0, 65_535), "an integer port, 0 to 65535"],
@@ -72,6 +107,13 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   s13Port: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],
   diameterHost: [(v) => typeof v === "string" && /^[A-Za-z0-9.-]{1,255}$/.test(v), "a host name"],
   diameterRealm: [(v) => typeof v === "string" && /^[A-Za-z0-9.-]{1,255}$/.test(v), "a realm name"],
+  nfInstanceId: [nullOr((v) => typeof v === "string" && UUID.test(v)), "a UUID, or null"],
+  sbiAdvertiseHost: [nullOr(nonEmpty), "a host name or address, or null"],
+  oauth2: [(v) => typeof v === "boolean", "true or false"],
+  oauth2PublicKeyFile: [nullOr(nonEmpty), "a PEM file path, or null"],
+  oauth2Issuer: [nullOr(nonEmpty), "the NRF's NfInstanceId, or null"],
+  nrfUri: [nullOr(isSbiUri), "an http: or https: apiRoot, or null"],
+  nrfHeartbeatSeconds: [isInt(1, 3_600), "seconds, 1 to 3600"],
 };
 
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -6,8 +7,10 @@ import { makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
 import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
+import { AccessTokenVerifier } from "../servers/eir/access-token.js";
 import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
+import { eirProfile, NrfRegistration } from "../servers/nrf/nrf-registration.js";
 import { S13Server } from "../servers/s13/s13-server.js";
 import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
 import { NODE_VERSION } from "./version.js";
@@ -22,6 +25,10 @@ export interface RunningNode {
   readonly url: string;
   /** The S13 Diameter port, or undefined when S13 is off. */
   readonly s13Port: number | undefined;
+  /** Our NfInstanceId on the SBI. */
+  readonly nfInstanceId: string;
+  /** The NRF registration, when nrfUri is set. */
+  readonly nrf: NrfRegistration | undefined;
   /** Stop taking requests, commit what is queued, close the ledger. Idempotent. */
   close(): Promise<void>;
 }
@@ -34,6 +41,7 @@ export interface RunNodeOptions {
 
 /** The ledger lives in DIR/ledger. */
 export const LEDGER_DIR = "ledger";
+export const NF_INSTANCE_ID_FILE = "nf-instance-id";
 
 function readGenesis(dataDir: string) {
   const file = path.join(dataDir, GENESIS_FILE);
@@ -56,6 +64,8 @@ function readGenesis(dataDir: string) {
 export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Promise<RunningNode> {
   const logger = opts.logger ?? pino({ level: config.logLevel, name: "devicechain" });
   const genesis = readGenesis(config.dataDir);
+  const nfInstanceId = resolveNfInstanceId(config);
+  const accessTokens = config.oauth2 ? accessTokenVerifier(config, nfInstanceId) : undefined;
   const app = LedgerApp.open(path.join(config.dataDir, LEDGER_DIR));
   let ready = false;
   let closing: Promise<void> | undefined;
@@ -80,6 +90,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       dev: config.dev,
       commitTimeoutMs: config.commitTimeoutMs,
       unknownDevicePolicy: config.unknownDevicePolicy,
+      accessTokens,
       version: NODE_VERSION,
       ready: () => ready,
     });
@@ -128,11 +139,28 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         `S13 Diameter EIR listening on ${config.host}:${s13Port}`,
       );
     }
+    let nrf: NrfRegistration | undefined;
+    if (config.nrfUri !== null) {
+      nrf = new NrfRegistration({
+        nrfUri: config.nrfUri,
+        profile: eirProfile({
+          nfInstanceId,
+          sbiHost: config.sbiAdvertiseHost ?? config.host,
+          sbiPort: new URL(url).port === "" ? 80 : Number(new URL(url).port),
+          heartbeatSeconds: config.nrfHeartbeatSeconds,
+          oauth2Required: config.oauth2,
+          nodeVersion: NODE_VERSION,
+        }),
+        logger: logger.child({ component: "nrf" }),
+      });
+      nrf.start();
+    }
     ready = true;
-    logger.info({ url, dev: config.dev }, `devicechain node listening on ${url}`);
+    logger.info({ url, dev: config.dev, nfInstanceId }, `devicechain node listening on ${url}`);
     const close = (): Promise<void> => {
       closing ??= (async () => {
         ready = false;
+        await nrf?.stop();
         await s13?.close();
         await http.close();
         await engine.stop();
@@ -142,10 +170,54 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       })();
       return closing;
     };
-    return { config, app, engine, logger, http, url, s13Port, close };
+    return { config, app, engine, logger, http, url, s13Port, nfInstanceId, nrf, close };
   } catch (e) {
     await app.close();
     throw e;
+  }
+}
+
+/** The configured NfInstanceId, or the one generated on first start and kept in DIR/nf-instance-id. */
+function resolveNfInstanceId(config: NodeConfig): string {
+  if (config.nfInstanceId !== null) return config.nfInstanceId;
+  const file = path.join(config.dataDir, NF_INSTANCE_ID_FILE);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTokenVerifier {
+  if (config.oauth2PublicKeyFile === null) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      "config: oauth2 is on, so oauth2PublicKeyFile must name the NRF's token-signing public key (PEM)",
+    );
+  }
+  const file = path.resolve(config.dataDir, config.oauth2PublicKeyFile);
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw makeError("REQUEST_BAD_PARAMS", `config: cannot read oauth2PublicKeyFile ${file}`, {
+      cause,
+    });
+  }
+  try {
+    return new AccessTokenVerifier({
+      publicKeyPem: pem,
+      issuer: config.oauth2Issuer ?? undefined,
+      nfType: "5G_EIR",
+      nfInstanceId,
+      scope: "n5g-eir-eic",
+      leewaySeconds: 30,
+    });
+  } catch (cause) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      `config: oauth2PublicKeyFile ${file} is not a usable public key: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 

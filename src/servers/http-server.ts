@@ -4,6 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
+import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
 import { errorBody, toDevicechainError } from "./rest/error-reply.js";
@@ -15,6 +16,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly logger: Logger;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   readonly version: string;
+  /** When set, the N5g-eir service requires NRF-issued bearer tokens. */
+  readonly accessTokens?: AccessTokenVerifier | undefined;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -59,6 +62,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     prefix: EIR_PREFIX,
     statusOf: (key) => store.equipmentStatus(key),
     unknownDevicePolicy: deps.unknownDevicePolicy,
+    accessTokens: deps.accessTokens,
     metrics: deps.metrics,
   });
   return fastify;

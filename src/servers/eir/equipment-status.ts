@@ -5,6 +5,7 @@ import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
 import { parsePei } from "../../core/identifiers/pei.js";
 import type { EquipmentStatus } from "../../core/state/equipment-status.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
+import type { AccessTokenVerifier } from "./access-token.js";
 
 /** What the EIR answers for a device the registry does not know: 404, or a fixed status. */
 export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] as const;
@@ -15,6 +16,8 @@ export interface EirDeps {
   readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   readonly metrics: NodeMetrics;
+  /** When set, every request needs an NRF-issued bearer token with the n5g-eir-eic scope. */
+  readonly accessTokens?: AccessTokenVerifier | undefined;
 }
 
 /** TS 29.571 InvalidParam. */
@@ -28,7 +31,7 @@ interface ProblemDetails {
   readonly title: string;
   readonly status: number;
   readonly detail: string;
-  readonly cause: string;
+  readonly cause?: string;
   readonly invalidParams?: readonly InvalidParam[];
 }
 
@@ -66,7 +69,21 @@ function badParam(param: string, reason: string): ProblemDetails {
  * no per-request logging.
  */
 export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promise<void> {
-  const { statusOf, unknownDevicePolicy, metrics } = deps;
+  const { statusOf, unknownDevicePolicy, metrics, accessTokens } = deps;
+
+  if (accessTokens) {
+    // TS 29.500 §5.2.7.2 and RFC 6750 §3: 401 or 403 with a Bearer challenge, before anything else.
+    fastify.addHook("onRequest", async (request, reply) => {
+      const verdict = accessTokens.check(request.headers.authorization);
+      if (verdict.ok) return;
+      metrics.eirRequests.inc({ status: "UNAUTHORIZED" });
+      return sendProblem(reply.header("www-authenticate", verdict.challenge), {
+        title: verdict.status === 401 ? "Unauthorized" : "Forbidden",
+        status: verdict.status,
+        detail: verdict.detail,
+      });
+    });
+  }
 
   fastify.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, "equipment-status failed");
