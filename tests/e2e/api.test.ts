@@ -119,6 +119,9 @@ describe("REST API over HTTP", () => {
     assert.deepEqual((await eir(`pei=imei-${CLEAN}&supported-features=0aF`)).body, {
       status: "WHITELISTED",
     });
+    const long = await eir(`pei=imei-${CLEAN}&gpsi=msisdn-${"1".repeat(5_000)}`);
+    assert.equal(long.status, 414);
+    assert.match(long.contentType, /^application\/problem\+json/);
   });
 
   test("equipment-status answers 405 with Allow to any other method, before reading a body", async () => {

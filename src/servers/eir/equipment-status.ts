@@ -37,6 +37,9 @@ interface ProblemDetails {
 
 export const EIR_PREFIX = "/n5g-eir-eic/v1";
 
+/** Longer request URIs get 414; node's own header limit (16 KiB) refuses far longer ones. */
+const MAX_URI_LENGTH = 4_096;
+
 const PROBLEM_JSON = "application/problem+json";
 
 /**
@@ -70,6 +73,17 @@ function badParam(param: string, reason: string): ProblemDetails {
  */
 export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promise<void> {
   const { statusOf, unknownDevicePolicy, metrics, accessTokens } = deps;
+
+  // TS 29.511 lists 414: a request line this long carries no PEI worth parsing.
+  fastify.addHook("onRequest", async (request, reply) => {
+    if (request.url.length <= MAX_URI_LENGTH) return;
+    metrics.eirRequests.inc({ status: "ERROR" });
+    return sendProblem(reply, {
+      title: "URI Too Long",
+      status: 414,
+      detail: `the request URI is longer than ${MAX_URI_LENGTH} characters`,
+    });
+  });
 
   if (accessTokens) {
     // TS 29.500 §5.2.7.2 and RFC 6750 §3: 401 or 403 with a Bearer challenge, before anything else.
