@@ -7,7 +7,7 @@ import { parseIdentifier } from "../core/identifiers/identifier.js";
 import { resolveAccount } from "../core/machine/account.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
 import { checkTx, executeBlock, failure, type TxResult } from "../core/machine/state-machine.js";
-import { lastNonce } from "../core/machine/verify.js";
+import { checkChain, checkSignature, lastNonce } from "../core/machine/verify.js";
 import { readChain } from "../core/state/chain.js";
 import { findDevice } from "../core/state/device.js";
 import { readMember } from "../core/state/member.js";
@@ -167,6 +167,26 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
   signatureVerified(hash: string): void {
     if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
     this.verified.add(hash);
+  }
+
+  /**
+   * The checks of a proposed block's transaction that need no state: canonical decoding, the
+   * chain id and the signature (skipped when this node's mempool verified the same bytes). Never
+   * throws. Deterministic, so every honest validator accepts or refuses a proposal alike.
+   */
+  checkProposalTx(bytes: Uint8Array): { code: number; codeName: string; log: string } {
+    try {
+      const d = decodeTx(bytes);
+      checkChain(d, this.chainId);
+      if (!this.verified.has(d.hash)) {
+        checkSignature(d);
+        this.signatureVerified(d.hash);
+      }
+      return { code: 0, codeName: "OK", log: "" };
+    } catch (e) {
+      const r = failure("", e);
+      return { code: r.code, codeName: r.codeName, log: r.log };
+    }
   }
 
   /** Execute a block and compute its app hash; nothing is persisted until commit. */

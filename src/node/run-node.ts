@@ -7,6 +7,7 @@ import { makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
 import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
+import type { TxEngine } from "../ledger/engine/tx-engine.js";
 import { AccessTokenVerifier } from "../servers/eir/access-token.js";
 import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
@@ -19,7 +20,7 @@ import { NODE_VERSION } from "./version.js";
 export interface RunningNode {
   readonly config: NodeConfig;
   readonly app: LedgerApp;
-  readonly engine: EmbeddedEngine;
+  readonly engine: TxEngine;
   readonly logger: Logger;
   readonly http: FastifyInstance;
   readonly url: string;
@@ -37,6 +38,8 @@ export interface RunNodeOptions {
   readonly logger?: Logger;
   /** Runs after the ledger opens and before the API listens, e.g. to seed the dev chain. */
   readonly beforeListen?: (node: Pick<RunningNode, "app" | "engine" | "logger">) => Promise<void>;
+  /** Another engine than the embedded one, e.g. CometBFT's (started once the ledger is open). */
+  readonly engine?: (app: LedgerApp, logger: Logger) => Promise<TxEngine>;
 }
 
 /** The ledger lives in DIR/ledger. */
@@ -71,10 +74,12 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
   let closing: Promise<void> | undefined;
   try {
     app.initChain(genesis);
-    const engine = new EmbeddedEngine(app, {
-      maxWaitMs: config.blockMaxWaitMs,
-      maxTxsPerBlock: config.maxTxsPerBlock,
-    });
+    const engine: TxEngine = opts.engine
+      ? await opts.engine(app, logger)
+      : new EmbeddedEngine(app, {
+          maxWaitMs: config.blockMaxWaitMs,
+          maxTxsPerBlock: config.maxTxsPerBlock,
+        });
     const metrics = createNodeMetrics(app, engine);
     const info = app.info();
     logger.info(

@@ -4,6 +4,7 @@ import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
 import { initCommand } from "./init-command.js";
 import { keysCommand } from "./keys-command.js";
+import { netCommand } from "./net-command.js";
 import { EXIT_USAGE } from "./output.js";
 import { queryCommands } from "./query-commands.js";
 import { startCommand } from "./start-command.js";
@@ -29,6 +30,7 @@ queryCommands(program);
 txCommand(program);
 importCommand(program);
 exportCommand(program);
+netCommand(program);
 
 try {
   await program.parseAsync(process.argv);

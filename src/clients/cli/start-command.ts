@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { loadNodeConfig, type NodeSettings } from "../../node/node-config.js";
 import { runNode } from "../../node/run-node.js";
 import { prepareDemoDataDir, seedDemo } from "../demo/demo-consortium.js";
+import { afterConsensusStart, consensusRunOptions } from "./consensus-start.js";
 import { type GlobalOptions, run } from "./run-action.js";
 
 interface StartOptions extends GlobalOptions {
@@ -58,10 +59,17 @@ export function startCommand(program: Command): void {
             "DEV MODE: demo chain with well-known keys. Anyone can sign as these members. Never use it in production.",
           );
         }
+        // With DIR/consensus.json the ledger runs under CometBFT (see `devicechain net`).
+        const consensus = consensusRunOptions(opts.data);
         const node = await runNode(config, {
           logger,
-          ...(config.dev ? { beforeListen: ({ engine }) => seedDemo(engine, logger) } : {}),
+          ...(consensus
+            ? consensus.options
+            : config.dev
+              ? { beforeListen: ({ engine }) => seedDemo(engine, logger) }
+              : {}),
         });
+        if (consensus) afterConsensusStart(node, consensus.config, logger);
         const stop = (signal: string): void => {
           logger.info({ signal }, "stopping");
           void node.close().then(

@@ -8,9 +8,10 @@ import type { JsonObject } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../../core/identifiers/luhn.js";
 import type { Genesis } from "../../core/machine/genesis.js";
+import { lastNonce } from "../../core/machine/verify.js";
 import { encodeTx, signTx } from "../../core/tx/transaction.js";
 import type { TxType } from "../../core/tx/tx-type.js";
-import type { EmbeddedEngine } from "../../ledger/engine/embedded-engine.js";
+import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 import { CONFIG_FILE, GENESIS_FILE, writeNodeConfig } from "../../node/node-config.js";
 import { writeKeyFile } from "../sdk/key-file.js";
 
@@ -146,7 +147,7 @@ function demoScript(): [DemoKeyName, TxType, JsonObject][] {
  * Seed the demo consortium through the engine, as signed transactions like any other. Runs only
  * on an empty chain, so a restart keeps the same data and never adds a second copy.
  */
-export async function seedDemo(engine: EmbeddedEngine, log: Logger): Promise<void> {
+export async function seedDemo(engine: TxEngine, log: Logger): Promise<void> {
   if (engine.app.chainId !== DEMO_CHAIN_ID) {
     throw makeError(
       "REQUEST_BAD_PARAMS",
@@ -154,7 +155,8 @@ export async function seedDemo(engine: EmbeddedEngine, log: Logger): Promise<voi
     );
   }
   const { lastBlockHeight } = engine.app.info();
-  if (lastBlockHeight > 0) {
+  // The regulator signs the first demo transaction. (Under CometBFT, empty blocks may come first.)
+  if (lastNonce(engine.app.store, demoSigner("regulator").keyId) > 0) {
     log.info({ height: lastBlockHeight }, "demo chain already seeded; keeping its data");
     return;
   }

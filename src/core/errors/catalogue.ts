@@ -186,6 +186,11 @@ export const ERRORS = spec({
   STORAGE_FAILED: { abci: 91, http: 500, message: "The storage layer failed." },
   GENESIS_INVALID: { abci: 92, http: 500, message: "The genesis file is invalid." },
   NODE_LISTEN_FAILED: { abci: 93, http: 500, message: "The node cannot listen on its address." },
+  COMETBFT_UNAVAILABLE: {
+    abci: 94,
+    http: 500,
+    message: "The pinned CometBFT binary is missing and cannot be built.",
+  },
   INTERNAL: { abci: 99, http: 500, message: "An internal error occurred." },
 });
 

@@ -4,6 +4,7 @@ import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxResult } from "../../core/machine/state-machine.js";
 import type { LedgerApp } from "../application.js";
 import { SignatureVerifier } from "./signature-verifier.js";
+import type { TxEngine } from "./tx-engine.js";
 
 /** A transaction's fate once its block is durable. */
 export interface CommittedTx extends TxResult {
@@ -38,7 +39,8 @@ interface Waiting {
  * maxTxsPerBlock transactions at most maxWaitMs after the first one arrived, finalizes, commits
  * and answers every waiting client once the block is on disk.
  */
-export class EmbeddedEngine {
+export class EmbeddedEngine implements TxEngine {
+  readonly kind = "embedded";
   private readonly queue: Waiting[] = [];
   private readonly hashes = new Set<string>();
   private timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
-import type { EmbeddedEngine } from "../../ledger/engine/embedded-engine.js";
+import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 
 /** One node's Prometheus metrics, in a registry of its own (no global default registry). */
 export interface NodeMetrics {
@@ -11,7 +11,7 @@ export interface NodeMetrics {
   readonly detach: () => void;
 }
 
-export function createNodeMetrics(app: LedgerApp, engine: EmbeddedEngine): NodeMetrics {
+export function createNodeMetrics(app: LedgerApp, engine: TxEngine): NodeMetrics {
   const registry = new Registry();
   const height = new Gauge({
     name: "devicechain_block_height",

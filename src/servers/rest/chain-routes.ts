@@ -51,7 +51,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         appHash: last.appHash,
         blockHash: last.blockHash,
         time: new Date(last.time).toISOString(),
-        engine: "embedded",
+        engine: deps.engine.kind,
         dev: deps.dev,
         mempool: deps.engine.pendingCount,
       };

@@ -1,11 +1,11 @@
 import type { LedgerApp } from "../../ledger/application.js";
-import type { EmbeddedEngine } from "../../ledger/engine/embedded-engine.js";
+import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
 
 /** What the REST routes are given explicitly; they share nothing else. */
 export interface RestDeps {
   readonly app: LedgerApp;
-  readonly engine: EmbeddedEngine;
+  readonly engine: TxEngine;
   readonly metrics: NodeMetrics;
   readonly dev: boolean;
   readonly commitTimeoutMs: number;

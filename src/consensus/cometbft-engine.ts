@@ -1,0 +1,132 @@
+import { codeFromAbci, type ErrorCode, isErrorCode } from "../core/errors/catalogue.js";
+import { makeError } from "../core/errors/devicechain-error.js";
+import type { CommittedBlock, LedgerApp } from "../ledger/application.js";
+import type { CommittedTx } from "../ledger/engine/embedded-engine.js";
+import type { TxEngine } from "../ledger/engine/tx-engine.js";
+
+export interface CometEngineOptions {
+  /** This node's CometBFT RPC, e.g. http://127.0.0.1:26657. */
+  readonly rpcUrl: string;
+  /** Submissions waiting for their commit, at most; beyond it MEMPOOL_FULL. */
+  readonly maxPending?: number;
+}
+
+interface Waiter {
+  readonly resolve: (r: CommittedTx) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+interface BroadcastResult {
+  readonly code: number;
+  readonly log?: string;
+  readonly codespace?: string;
+}
+
+/**
+ * The consortium engine: a submission is checked locally (for an immediate coded refusal),
+ * broadcast through this node's CometBFT (broadcast_tx_sync, which runs CheckTx and gossips it),
+ * and answered when the block holding it has been committed to this node's ledger: the same
+ * contract as the embedded engine.
+ */
+export class CometEngine implements TxEngine {
+  readonly kind = "cometbft";
+  private readonly waiting = new Map<string, Waiter>();
+  private readonly maxPending: number;
+  private stopped = false;
+  private readonly onCommit = (c: CommittedBlock): void => {
+    c.results.forEach((r, index) => {
+      const w = this.waiting.get(r.hash);
+      if (!w) return;
+      this.waiting.delete(r.hash);
+      w.resolve({ ...r, height: c.block.header.height, index });
+    });
+  };
+
+  constructor(
+    readonly app: LedgerApp,
+    private readonly opts: CometEngineOptions,
+  ) {
+    this.maxPending = opts.maxPending ?? 50_000;
+    app.on("commit", this.onCommit);
+  }
+
+  get pendingCount(): number {
+    return this.waiting.size;
+  }
+
+  submit(bytes: Uint8Array): Promise<CommittedTx> {
+    if (this.stopped) return Promise.reject(makeError("NODE_NOT_READY", "The engine is stopping"));
+    if (this.waiting.size >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
+    const check = this.app.checkTx(bytes);
+    if (check.code !== 0) {
+      const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
+      return Promise.reject(makeError(check.codeName as ErrorCode, check.log, data));
+    }
+    const hash = check.hash;
+    if (this.waiting.has(hash)) return Promise.reject(makeError("TX_DUPLICATE"));
+    return new Promise<CommittedTx>((resolve, reject) => {
+      // Registered before the broadcast: the commit may come before the RPC answer.
+      this.waiting.set(hash, { resolve, reject });
+      this.broadcast(bytes).then(
+        (r) => {
+          if (r.code === 0) return;
+          this.settle(hash, refusal(r));
+        },
+        (e: unknown) => this.settle(hash, e),
+      );
+    });
+  }
+
+  private settle(hash: string, e: unknown): void {
+    const w = this.waiting.get(hash);
+    if (!w) return;
+    this.waiting.delete(hash);
+    w.reject(e);
+  }
+
+  private async broadcast(bytes: Uint8Array): Promise<BroadcastResult> {
+    const body = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "broadcast_tx_sync",
+      params: { tx: Buffer.from(bytes).toString("base64") },
+    });
+    let reply: { result?: BroadcastResult; error?: { message?: string; data?: string } };
+    try {
+      const res = await fetch(this.opts.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      reply = (await res.json()) as typeof reply;
+    } catch (cause) {
+      throw makeError("NODE_UNAVAILABLE", `CometBFT RPC at ${this.opts.rpcUrl} did not answer`, {
+        cause,
+      });
+    }
+    if (reply.error) {
+      const text = `${reply.error.message ?? ""} ${reply.error.data ?? ""}`;
+      // Already in this node's mempool cache: it is on its way into a block; keep waiting.
+      if (/already exists in cache/.test(text)) return { code: 0 };
+      if (/mempool is full/.test(text)) throw makeError("MEMPOOL_FULL", text.trim());
+      throw makeError("NODE_UNAVAILABLE", `CometBFT refused the broadcast: ${text.trim()}`);
+    }
+    if (!reply.result) throw makeError("NODE_UNAVAILABLE", "CometBFT RPC gave no result");
+    return reply.result;
+  }
+
+  /** Refuse new submissions; those still waiting get NODE_NOT_READY. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.app.off("commit", this.onCommit);
+    for (const [hash] of this.waiting) {
+      this.settle(hash, makeError("NODE_NOT_READY", "The node is stopping"));
+    }
+  }
+}
+
+/** CheckTx's refusal on CometBFT, as the coded error the embedded engine would have given. */
+function refusal(r: BroadcastResult): Error {
+  const name = r.codespace === "devicechain" ? codeFromAbci(r.code) : "INTERNAL";
+  return makeError(isErrorCode(name) ? name : "INTERNAL", r.log || undefined);
+}
