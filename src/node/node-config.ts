@@ -5,6 +5,12 @@ import {
   UNKNOWN_DEVICE_POLICIES,
   type UnknownDevicePolicy,
 } from "../servers/eir/equipment-status.js";
+import {
+  RADIUS_UNKNOWN_MAC_POLICIES,
+  type RadiusClientConfig,
+  type RadiusUnknownMacPolicy,
+  radiusClientsProblem,
+} from "../servers/radius/radius-clients.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -43,6 +49,15 @@ export interface NodeConfig {
   readonly nrfUri: string | null;
   /** The heartbeat period we propose to the NRF; its answer may set another. */
   readonly nrfHeartbeatSeconds: number;
+  /** Built-in RADIUS on UDP (0 picks a free port; -1 turns it off); it runs with radiusClients. */
+  readonly radiusAuthPort: number;
+  readonly radiusAcctPort: number;
+  /** The NASes allowed to talk RADIUS to this node, each with its shared secret. */
+  readonly radiusClients: readonly RadiusClientConfig[];
+  /** What RADIUS and rlm_rest answer for a MAC the registry does not know. */
+  readonly radiusUnknownMac: RadiusUnknownMacPolicy;
+  /** The NAS port Disconnect-Requests go to, unless a client names its own (RFC 5176: 3799). */
+  readonly radiusCoaPort: number;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -66,12 +81,18 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   oauth2Issuer: null,
   nrfUri: null,
   nrfHeartbeatSeconds: 10,
+  radiusAuthPort: 1812,
+  radiusAcctPort: 1813,
+  radiusClients: [],
+  radiusUnknownMac: "reject",
+  radiusCoaPort: 3799,
 };
 
 export const CONFIG_FILE = "config.json";
 export const GENESIS_FILE = "genesis.json";
 
-type Check = (v: unknown) => boolean;
+/** True when the value is good; false, or a sentence saying what is wrong with it. */
+type Check = (v: unknown) => boolean | string;
 const isInt =
   (min: number, max: number): Check =>
   (v) =>
@@ -114,6 +135,11 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   oauth2Issuer: [nullOr(nonEmpty), "the NRF's NfInstanceId, or null"],
   nrfUri: [nullOr(isSbiUri), "an http: or https: apiRoot, or null"],
   nrfHeartbeatSeconds: [isInt(1, 3_600), "seconds, 1 to 3600"],
+  radiusAuthPort: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],
+  radiusAcctPort: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],
+  radiusClients: [(v) => radiusClientsProblem(v) ?? true, "a list of {address, secret}"],
+  radiusUnknownMac: [oneOf(RADIUS_UNKNOWN_MAC_POLICIES), RADIUS_UNKNOWN_MAC_POLICIES.join(", ")],
+  radiusCoaPort: [isInt(1, 65_535), "an integer port, 1 to 65535"],
 };
 
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */
@@ -124,8 +150,11 @@ export function parseSettings(value: unknown, source: string): Partial<NodeSetti
   for (const [field, v] of Object.entries(value)) {
     const check = CHECKS[field as keyof NodeSettings];
     if (!check) throw makeError("REQUEST_BAD_PARAMS", `${source}: unknown setting "${field}"`);
-    if (!check[0](v))
-      throw makeError("REQUEST_BAD_PARAMS", `${source}: "${field}" must be ${check[1]}`);
+    const verdict = check[0](v);
+    if (verdict !== true) {
+      const why = typeof verdict === "string" ? verdict : `must be ${check[1]}`;
+      throw makeError("REQUEST_BAD_PARAMS", `${source}: "${field}" ${why}`);
+    }
   }
   return value as Partial<NodeSettings>;
 }

@@ -12,8 +12,10 @@ import { AccessTokenVerifier } from "../servers/eir/access-token.js";
 import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
 import { eirProfile, NrfRegistration } from "../servers/nrf/nrf-registration.js";
+import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
 import { S13Server } from "../servers/s13/s13-server.js";
 import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
+import { type RadiusService, startRadius } from "./radius-service.js";
 import { NODE_VERSION } from "./version.js";
 
 /** A node that is up: its ledger, its engine and the URL its API answers on. */
@@ -26,6 +28,8 @@ export interface RunningNode {
   readonly url: string;
   /** The S13 Diameter port, or undefined when S13 is off. */
   readonly s13Port: number | undefined;
+  /** The built-in RADIUS server and its ports, or undefined when it is off. */
+  readonly radius: RadiusService | undefined;
   /** Our NfInstanceId on the SBI. */
   readonly nfInstanceId: string;
   /** The NRF registration, when nrfUri is set. */
@@ -38,6 +42,8 @@ export interface RunNodeOptions {
   readonly logger?: Logger;
   /** Runs after the ledger opens and before the API listens, e.g. to seed the dev chain. */
   readonly beforeListen?: (node: Pick<RunningNode, "app" | "engine" | "logger">) => Promise<void>;
+  /** Called for every RADIUS and rlm_rest device check the node answers (tracing). */
+  readonly onRadiusCheck?: RadiusCheckHook;
   /** Another engine than the embedded one, e.g. CometBFT's (started once the ledger is open). */
   readonly engine?: (app: LedgerApp, logger: Logger) => Promise<TxEngine>;
 }
@@ -96,6 +102,8 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       commitTimeoutMs: config.commitTimeoutMs,
       unknownDevicePolicy: config.unknownDevicePolicy,
       accessTokens,
+      radiusUnknownMac: config.radiusUnknownMac,
+      onRadiusCheck: opts.onRadiusCheck,
       version: NODE_VERSION,
       ready: () => ready,
     });
@@ -144,6 +152,15 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         `S13 Diameter EIR listening on ${config.host}:${s13Port}`,
       );
     }
+    let radius: RadiusService | undefined;
+    try {
+      radius = await startRadius(config, app, metrics.registry, logger, opts.onRadiusCheck);
+    } catch (e) {
+      await s13?.close();
+      await http.close();
+      await engine.stop();
+      throw e;
+    }
     let nrf: NrfRegistration | undefined;
     if (config.nrfUri !== null) {
       nrf = new NrfRegistration({
@@ -167,6 +184,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         ready = false;
         await nrf?.stop();
         await s13?.close();
+        await radius?.server.close();
         await http.close();
         await engine.stop();
         metrics.detach();
@@ -175,7 +193,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       })();
       return closing;
     };
-    return { config, app, engine, logger, http, url, s13Port, nfInstanceId, nrf, close };
+    return { config, app, engine, logger, http, url, s13Port, radius, nfInstanceId, nrf, close };
   } catch (e) {
     await app.close();
     throw e;

@@ -7,6 +7,10 @@ import { makeError } from "../core/errors/devicechain-error.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
+import type { RadiusCheckHook } from "./radius/radius-check.js";
+import type { RadiusUnknownMacPolicy } from "./radius/radius-clients.js";
+import { radiusMetrics } from "./radius/radius-metrics.js";
+import { RLM_REST_PREFIX, rlmRestPlugin } from "./radius/rlm-rest-plugin.js";
 import { errorBody, toDevicechainError } from "./rest/error-reply.js";
 import type { RestDeps } from "./rest/rest-deps.js";
 import { restPlugin } from "./rest/rest-plugin.js";
@@ -18,6 +22,10 @@ export interface HttpServerDeps extends RestDeps {
   readonly version: string;
   /** When set, the N5g-eir service requires NRF-issued bearer tokens. */
   readonly accessTokens?: AccessTokenVerifier | undefined;
+  /** What the rlm_rest endpoint answers for an unknown MAC; reject by default. */
+  readonly radiusUnknownMac?: RadiusUnknownMacPolicy;
+  /** Called for every device check the rlm_rest endpoint answers (tracing). */
+  readonly onRadiusCheck?: RadiusCheckHook | undefined;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -64,6 +72,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     unknownDevicePolicy: deps.unknownDevicePolicy,
     accessTokens: deps.accessTokens,
     metrics: deps.metrics,
+  });
+  await fastify.register(rlmRestPlugin, {
+    prefix: RLM_REST_PREFIX,
+    statusOf: (key) => store.equipmentStatus(key),
+    unknownMac: deps.radiusUnknownMac ?? "reject",
+    metrics: radiusMetrics(deps.metrics.registry),
+    ...(deps.onRadiusCheck ? { onCheck: deps.onRadiusCheck } : {}),
   });
   return fastify;
 }

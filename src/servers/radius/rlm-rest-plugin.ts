@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { EquipmentStatus } from "../../core/state/equipment-status.js";
+import { deviceOfRequest, type RadiusCheckHook, radiusAnswer } from "./radius-check.js";
+import type { RadiusUnknownMacPolicy } from "./radius-clients.js";
+import type { RadiusMetrics } from "./radius-metrics.js";
+
+export interface RlmRestDeps {
+  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
+  readonly unknownMac: RadiusUnknownMacPolicy;
+  readonly metrics: RadiusMetrics;
+  readonly onCheck?: RadiusCheckHook;
+}
+
+export const RLM_REST_PREFIX = "/radius/v1";
+
+/**
+ * One attribute from an rlm_rest JSON body ({"Name": {"type", "value": [..]}}, body = 'json'),
+ * a plain {"Name": "value"} body, or the query string (GET, names in any case).
+ */
+function attribute(
+  body: unknown,
+  query: Record<string, unknown>,
+  name: string,
+): string | undefined {
+  if (typeof body === "object" && body !== null) {
+    const v = (body as Record<string, unknown>)[name];
+    if (typeof v === "string") return v;
+    if (typeof v === "object" && v !== null) {
+      const values = (v as { value?: unknown }).value;
+      const first = Array.isArray(values) ? values[0] : values;
+      if (typeof first === "string") return first;
+    }
+  }
+  const q = query[name.toLowerCase()];
+  return typeof q === "string" ? q : undefined;
+}
+
+const json = (reply: FastifyReply, status: number, body: object): FastifyReply =>
+  reply.code(status).type("application/json").send(JSON.stringify(body));
+
+/**
+ * FreeRADIUS rlm_rest `authorize` (POST with body = 'json', or GET with query parameters), keyed
+ * by Calling-Station-Id. Answers with what rlm_rest maps to module codes: 200 with
+ * control:Auth-Type = Accept (updated) for an allowed device; 401 (reject) with a Reply-Message for
+ * a blocked one, or an unknown one under the reject policy; 404 (notfound) when the request names
+ * no MAC at all, so that other modules may decide.
+ */
+export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps): Promise<void> {
+  const { statusOf, unknownMac, metrics, onCheck } = deps;
+  const handler = async (
+    request: { body: unknown; query: unknown; ip: string },
+    reply: FastifyReply,
+  ) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const callingStationId = attribute(request.body, query, "Calling-Station-Id");
+    const userName = attribute(request.body, query, "User-Name");
+    const device = deviceOfRequest(callingStationId, userName);
+    if (!device) {
+      return json(reply, 404, {
+        "reply:Reply-Message": "devicechain: no device MAC in the request",
+      });
+    }
+    const status = statusOf(device.key);
+    const answer = radiusAnswer(status, unknownMac);
+    metrics.checks.inc({ via: "rlm_rest", answer });
+    if (onCheck) {
+      const nas =
+        attribute(request.body, query, "NAS-Identifier") ??
+        attribute(request.body, query, "NAS-IP-Address") ??
+        request.ip;
+      try {
+        onCheck({
+          identifierKey: device.key,
+          subscriber: userName ?? callingStationId ?? "",
+          ...(userName === undefined ? {} : { userName }),
+          ...(callingStationId === undefined ? {} : { callingStationId }),
+          nas,
+          time: Date.now(),
+          answer,
+          status: status ?? "UNKNOWN",
+          via: "rlm_rest",
+        });
+      } catch (e) {
+        fastify.log.warn({ err: e }, "rlm_rest onCheck hook failed");
+      }
+    }
+    if (answer === "accept") {
+      return json(reply, 200, {
+        "control:Auth-Type": "Accept",
+        "reply:Reply-Message": `devicechain: ${device.display} ${status ?? "UNKNOWN"}`,
+      });
+    }
+    return json(reply, 401, {
+      "reply:Reply-Message": `devicechain: ${device.display} ${status === undefined ? "is not registered" : "is blocked"}`,
+    });
+  };
+  const schema = {
+    summary: "FreeRADIUS rlm_rest authorize: is this device MAC allowed on the network?",
+    tags: ["RADIUS"],
+    description:
+      "Calling-Station-Id (else a MAC User-Name) from an rlm_rest JSON body or the query string. 200 {control:Auth-Type: Accept}; 401 for a blocked device (or an unknown one under radiusUnknownMac reject); 404 when no MAC is given.",
+  };
+  fastify.post("/authorize", { schema }, handler);
+  fastify.get("/authorize", { schema }, handler);
+}

@@ -1,0 +1,350 @@
+/**
+ * The built-in RADIUS server and the rlm_rest endpoint against a real node (LMDB, embedded
+ * engine), with real RADIUS datagrams on loopback from a NAS simulator, and transactions signed
+ * and sent through the SDK.
+ */
+import * as assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { pino } from "pino";
+import { NodeClient } from "../../src/clients/sdk/node-client.js";
+import { sendTx } from "../../src/clients/sdk/tx-builder.js";
+import type { Signer } from "../../src/core/crypto/ed25519.js";
+import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
+import type { TxType } from "../../src/core/tx/tx-type.js";
+import { loadNodeConfig } from "../../src/node/node-config.js";
+import { type RunningNode, runNode } from "../../src/node/run-node.js";
+import type { RadiusCheckObservation } from "../../src/servers/radius/radius-check.js";
+import {
+  ACCT_STATUS,
+  ATTR,
+  CODE,
+  encodeAccessRequest,
+  encodeSignedRequest,
+  integerAttr,
+  textAttr,
+  textAttribute,
+} from "../../src/servers/radius/radius-packet.js";
+import { E2E_CHAIN, e2eSigner } from "./e2e-node.js";
+import { NasSimulator } from "./radius-nas.js";
+
+const regulator = e2eSigner("regulator");
+const acme = e2eSigner("acme");
+const police = e2eSigner("police");
+const SECRET = "nas-sim-secret-1";
+
+// Locally administered MACs (second bit of the first octet set), as IoT test devices use.
+const CLEAN = "02-00-5E-10-00-01";
+const STOLEN = "02-00-5E-10-00-02";
+const ROAMING = [
+  "02-00-5E-10-00-03",
+  "02-00-5E-10-00-04",
+  "02-00-5E-10-00-05",
+  "02-00-5E-10-00-06",
+];
+const UNKNOWN = "02-00-5E-10-00-99";
+
+describe("built-in RADIUS server and rlm_rest endpoint", () => {
+  let node: RunningNode;
+  let dir: string;
+  let nas: NasSimulator;
+  let client: NodeClient;
+  const observations: RadiusCheckObservation[] = [];
+  const tx = (signer: Signer, type: TxType, params: JsonObject) =>
+    sendTx(client, signer, type, params, { chain: E2E_CHAIN });
+  const metric = async (name: string, labels: string): Promise<number> => {
+    const text = await (await fetch(`${node.url}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
+    return line ? Number(line.split(" ").at(-1)) : 0;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "dc-radius-"));
+    writeFileSync(
+      path.join(dir, "genesis.json"),
+      JSON.stringify({
+        chainId: E2E_CHAIN,
+        genesisTime: "2026-01-01T00:00:00Z",
+        members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
+      }),
+    );
+    // The NAS's CoA port must be known before the node starts: bind it first, then configure it.
+    const coaProbe = createSocket("udp4");
+    await new Promise<void>((r) => coaProbe.bind(0, "127.0.0.1", r));
+    const coaPort = coaProbe.address().port;
+    await new Promise<void>((r) => coaProbe.close(r));
+    const config = loadNodeConfig(dir, {
+      port: 0,
+      s13Port: -1,
+      blockMaxWaitMs: 5,
+      radiusAuthPort: 0,
+      radiusAcctPort: 0,
+      radiusClients: [{ address: "127.0.0.1", secret: SECRET, name: "nas-sim", coaPort }],
+    });
+    node = await runNode(config, {
+      logger: pino({ level: "silent" }),
+      onRadiusCheck: (o) => observations.push(o),
+    });
+    assert.ok(node.radius?.authPort && node.radius.acctPort);
+    nas = await NasSimulator.start({
+      secret: SECRET,
+      server: { authPort: node.radius.authPort, acctPort: node.radius.acctPort },
+      coaPort,
+    });
+    client = new NodeClient(node.url);
+    await tx(regulator, "member.admit", {
+      id: "acme",
+      role: "manufacturer",
+      name: "acme",
+      key: acme.keyId,
+    });
+    await tx(regulator, "member.admit", {
+      id: "police",
+      role: "law_enforcement",
+      name: "police",
+      key: police.keyId,
+    });
+    const r = await tx(acme, "device.register", {
+      devices: [CLEAN, STOLEN, ...ROAMING].map((mac) => ({ ids: [mac] })),
+    });
+    assert.equal(r.code, 0);
+    await tx(police, "report.file", { device: STOLEN, kind: "stolen", reference: "CASE-1" });
+  });
+
+  after(async () => {
+    nas?.close();
+    await node?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("Access-Request by MAC: clean → Accept, stolen → Reject, unknown → Reject (policy); authenticators verify", async () => {
+    const accept = await nas.accessRequest(CLEAN);
+    assert.equal(accept.code, CODE.ACCESS_ACCEPT);
+    assert.equal(accept.attributes[0]?.type, ATTR.MESSAGE_AUTHENTICATOR);
+    // The colon form and a lower-case MAC name the same device.
+    const colon = await nas.accessRequest(CLEAN.toLowerCase().replaceAll("-", ":"));
+    assert.equal(colon.code, CODE.ACCESS_ACCEPT);
+    const reject = await nas.accessRequest(STOLEN);
+    assert.equal(reject.code, CODE.ACCESS_REJECT);
+    assert.match(textAttribute(reject, ATTR.REPLY_MESSAGE) ?? "", /blocked/);
+    const unknown = await nas.accessRequest(UNKNOWN);
+    assert.equal(unknown.code, CODE.ACCESS_REJECT);
+    assert.match(textAttribute(unknown, ATTR.REPLY_MESSAGE) ?? "", /not registered/);
+    const status = await nas.statusServer();
+    assert.equal(status.code, CODE.ACCESS_ACCEPT);
+    assert.ok(
+      observations.some(
+        (o) =>
+          o.via === "radius" &&
+          o.identifierKey === "mac:02005E100002" &&
+          o.answer === "reject" &&
+          o.status === "BLACKLISTED" &&
+          o.nas === "nas-sim" &&
+          o.subscriber === STOLEN,
+      ),
+      JSON.stringify(observations),
+    );
+  });
+
+  test("malformed, unauthenticated and foreign datagrams are dropped and counted; the server goes on", async () => {
+    const before = {
+      malformed: await metric("devicechain_radius_dropped_total", 'reason="malformed"'),
+      bad: await metric("devicechain_radius_dropped_total", 'reason="bad_authenticator"'),
+      missing: await metric(
+        "devicechain_radius_dropped_total",
+        'reason="missing_message_authenticator"',
+      ),
+      foreign: await metric("devicechain_radius_dropped_total", 'reason="unknown_client"'),
+    };
+    const secret = Buffer.from(SECRET);
+    const good = encodeAccessRequest(
+      CODE.ACCESS_REQUEST,
+      200,
+      randomBytes(16),
+      [textAttr(ATTR.CALLING_STATION_ID, CLEAN)],
+      secret,
+    );
+    nas.sendRaw(good.subarray(0, 10)); // shorter than a header
+    const overrun = Buffer.from(good);
+    overrun[21] = 250; // attribute longer than the packet
+    nas.sendRaw(overrun);
+    // 300 random datagrams: whatever they decode to, none may be answered or crash the server.
+    // Paced, so that the kernel's socket buffer drops none of them.
+    for (let i = 0; i < 300; i++) {
+      nas.sendRaw(randomBytes(1 + (i % 90)));
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
+    }
+    const wrongSecret = encodeAccessRequest(
+      CODE.ACCESS_REQUEST,
+      201,
+      randomBytes(16),
+      [textAttr(ATTR.CALLING_STATION_ID, CLEAN)],
+      Buffer.from("not the secret"),
+    );
+    nas.sendRaw(wrongSecret);
+    const tampered = Buffer.from(good);
+    tampered[tampered.length - 20]! ^= 1; // a flipped bit in the Calling-Station-Id
+    nas.sendRaw(tampered);
+    // No Message-Authenticator at all: refused (BlastRADIUS), the client requires one.
+    const bare = Buffer.from([
+      1,
+      202,
+      0,
+      20 + 19,
+      ...randomBytes(16),
+      31,
+      19,
+      ...Buffer.from(CLEAN),
+    ]);
+    nas.sendRaw(bare);
+    const badAcct = encodeSignedRequest(
+      CODE.ACCOUNTING_REQUEST,
+      203,
+      [integerAttr(ATTR.ACCT_STATUS_TYPE, 1), textAttr(ATTR.ACCT_SESSION_ID, "x")],
+      Buffer.from("not the secret"),
+    );
+    nas.sendRaw(badAcct, "acct");
+    // From an address that is no client (127.0.0.2 is loopback too on Linux).
+    const foreign = createSocket("udp4");
+    await new Promise<void>((r) => foreign.bind(0, "127.0.0.2", r));
+    foreign.send(good, node.radius?.authPort ?? 0, "127.0.0.1");
+    await new Promise((r) => setTimeout(r, 300));
+    foreign.close();
+    // The server still answers, and counted each kind of drop.
+    assert.equal((await nas.accessRequest(CLEAN)).code, CODE.ACCESS_ACCEPT);
+    assert.ok(
+      (await metric("devicechain_radius_dropped_total", 'reason="malformed"')) >=
+        before.malformed + 2,
+    );
+    assert.ok(
+      (await metric("devicechain_radius_dropped_total", 'reason="bad_authenticator"')) >=
+        before.bad + 3,
+    );
+    assert.ok(
+      (await metric(
+        "devicechain_radius_dropped_total",
+        'reason="missing_message_authenticator"',
+      )) >=
+        before.missing + 1,
+    );
+    assert.equal(
+      await metric("devicechain_radius_dropped_total", 'reason="unknown_client"'),
+      before.foreign + 1,
+    );
+    assert.equal(await metric("devicechain_radius_dropped_total", 'reason="internal_error"'), 0);
+  });
+
+  test("a session's device is reported stolen: the NAS gets a Disconnect-Request within 1 s of the commit, retransmitted until it ACKs", async () => {
+    const [mac] = ROAMING;
+    const response = await nas.accounting(ACCT_STATUS.START, "sess-1", mac!);
+    assert.equal(response.code, CODE.ACCOUNTING_RESPONSE);
+    const seen = nas.received.length;
+    nas.coaScript = ["silent"]; // lose the first: the node must send it again
+    const r = await tx(police, "report.file", { device: mac!, kind: "stolen", reference: "C-2" });
+    const committedAt = performance.now();
+    assert.equal(r.code, 0);
+    const first = await nas.nextDisconnect(2_000, seen);
+    assert.ok(first.at - committedAt < 1_000, `${first.at - committedAt} ms after the commit`);
+    assert.equal(first.packet.code, CODE.DISCONNECT_REQUEST);
+    assert.ok(first.authentic, "Request Authenticator and Message-Authenticator verify");
+    assert.equal(textAttribute(first.packet, ATTR.ACCT_SESSION_ID), "sess-1");
+    assert.equal(textAttribute(first.packet, ATTR.CALLING_STATION_ID), mac);
+    assert.equal(textAttribute(first.packet, ATTR.NAS_IDENTIFIER), "nas-sim");
+    const again = await nas.nextDisconnect(3_000, seen + 1);
+    assert.equal(again.packet.identifier, first.packet.identifier, "a retransmission");
+    assert.deepEqual(again.packet.raw, first.packet.raw);
+    // Once ACKed, the session is gone and nothing more is sent.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await metric("devicechain_radius_disconnects_total", 'result="ack"'), 1);
+    assert.ok(
+      (await metric("devicechain_radius_disconnects_total", 'result="retransmitted"')) >= 1,
+    );
+    await new Promise((r) => setTimeout(r, 1_200));
+    assert.equal(nas.received.length, seen + 2);
+  });
+
+  test("a NAK ends the retries; a session stopped before the block gets no Disconnect-Request", async () => {
+    const [, nakMac, stoppedMac] = ROAMING;
+    await nas.accounting(ACCT_STATUS.START, "sess-2", nakMac!);
+    await nas.accounting(ACCT_STATUS.START, "sess-3", stoppedMac!);
+    await nas.accounting(ACCT_STATUS.STOP, "sess-3", stoppedMac!);
+    const seen = nas.received.length;
+    nas.coaScript = ["nak"];
+    await tx(police, "report.file", { device: nakMac!, kind: "stolen", reference: "C-3" });
+    await tx(police, "report.file", { device: stoppedMac!, kind: "stolen", reference: "C-4" });
+    const d = await nas.nextDisconnect(2_000, seen);
+    assert.equal(textAttribute(d.packet, ATTR.ACCT_SESSION_ID), "sess-2");
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(nas.received.length, seen + 1, "no retry after the NAK, none for sess-3");
+    assert.equal(await metric("devicechain_radius_disconnects_total", 'result="nak"'), 1);
+  });
+
+  test("Accounting-Start for a device that is already blocked is disconnected at once", async () => {
+    const seen = nas.received.length;
+    await nas.accounting(ACCT_STATUS.START, "sess-4", STOLEN);
+    const d = await nas.nextDisconnect(1_000, seen);
+    assert.equal(textAttribute(d.packet, ATTR.ACCT_SESSION_ID), "sess-4");
+  });
+
+  test("rlm_rest authorize: 200 control:Auth-Type Accept, 401 for blocked and unknown, 404 without a MAC", async () => {
+    const authorize = (body: unknown) =>
+      fetch(`${node.url}/radius/v1/authorize`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    // The body rlm_rest sends with body = 'json'.
+    const rlm = (mac: string) => ({
+      "User-Name": { type: "string", value: [mac] },
+      "Calling-Station-Id": { type: "string", value: [mac] },
+      "NAS-Identifier": { type: "string", value: ["hotspot-7"] },
+    });
+    const ok = await authorize(rlm(CLEAN));
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get("content-type") ?? "", /^application\/json/);
+    assert.equal(((await ok.json()) as Record<string, unknown>)["control:Auth-Type"], "Accept");
+    const blocked = await authorize(rlm(STOLEN));
+    assert.equal(blocked.status, 401);
+    assert.match(
+      String(((await blocked.json()) as Record<string, unknown>)["reply:Reply-Message"]),
+      /blocked/,
+    );
+    assert.equal((await authorize(rlm(UNKNOWN))).status, 401);
+    assert.equal((await authorize({ "User-Name": { value: ["alice"] } })).status, 404);
+    const get = await fetch(
+      `${node.url}/radius/v1/authorize?calling-station-id=${CLEAN.toLowerCase()}`,
+    );
+    assert.equal(get.status, 200);
+    assert.ok(
+      observations.some(
+        (o) => o.via === "rlm_rest" && o.nas === "hotspot-7" && o.answer === "reject",
+      ),
+    );
+  });
+});
+
+test("radiusClients with a bad entry is a coded configuration error naming it", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "dc-radius-config-"));
+  try {
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({ radiusClients: [{ address: "10.0.0.1", secret: "" }] }),
+    );
+    assert.throws(
+      () => loadNodeConfig(dir),
+      (e: { code?: string; message?: string }) =>
+        e.code === "REQUEST_BAD_PARAMS" && /radiusClients.*entry 0: secret/.test(e.message ?? ""),
+    );
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({ radiusClients: [{ address: "nas.example", secret: "s" }] }),
+    );
+    assert.throws(() => loadNodeConfig(dir), /entry 0: address must be an IPv4 or IPv6 address/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
