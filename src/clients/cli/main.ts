@@ -7,6 +7,7 @@ import { keysCommand } from "./keys-command.js";
 import { netCommand } from "./net-command.js";
 import { EXIT_USAGE } from "./output.js";
 import { queryCommands } from "./query-commands.js";
+import { radiusCommand } from "./radius-command.js";
 import { startCommand } from "./start-command.js";
 import { txCommand } from "./tx-command.js";
 
@@ -30,6 +31,7 @@ queryCommands(program);
 txCommand(program);
 importCommand(program);
 exportCommand(program);
+radiusCommand(program);
 netCommand(program);
 
 try {

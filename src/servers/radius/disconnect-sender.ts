@@ -123,7 +123,9 @@ export class DisconnectSender {
     if (
       !responseAuthenticatorValid(p, f.authenticator, f.target.secret) ||
       (p.messageAuthenticatorAt !== undefined &&
-        !messageAuthenticatorValid(p, f.target.secret, f.authenticator))
+        // RFC 5176 §3.3 computes it over the request's authenticator; FreeRADIUS over zeros.
+        !messageAuthenticatorValid(p, f.target.secret, f.authenticator) &&
+        !messageAuthenticatorValid(p, f.target.secret, new Uint8Array(16)))
     ) {
       this.onDrop("bad_authenticator");
       return;

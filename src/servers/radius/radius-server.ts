@@ -309,8 +309,15 @@ export class RadiusServer {
       this.sessions.removeClient(client.address);
     }
     this.deps.metrics.sessions.set(this.sessions.size);
-    // RFC 2866 §2: answer only once the record is kept, which it now is.
-    this.reply(socket, rinfo, encodeResponse(CODE.ACCOUNTING_RESPONSE, p, [], client.secret));
+    // RFC 2866 §2: answer only once the record is kept, which it now is. No Message-Authenticator:
+    // RFC 2866 defines none, and implementations disagree on its vector (FreeRADIUS uses zeros).
+    this.reply(
+      socket,
+      rinfo,
+      encodeResponse(CODE.ACCOUNTING_RESPONSE, p, [], client.secret, {
+        messageAuthenticator: false,
+      }),
+    );
     // A device already blocked when its session starts (accepted elsewhere, or before the block).
     if (toCheck && this.deps.statusOf(toCheck.identifierKey) === "BLACKLISTED") {
       this.disconnect(toCheck);
