@@ -181,6 +181,34 @@ export const ERRORS = spec({
     message: "The device is not in a state that allows this.",
   },
 
+  // Clones and IMEI–subscriber pairings (docs/CLONES.md).
+  SUBSCRIBER_BAD_FORMAT: {
+    abci: 70,
+    http: 400,
+    cause: "INVALID_QUERY_PARAM",
+    message: "The subscriber is not a SUPI, an IMSI or a user name of 1-253 printable characters.",
+  },
+  CLONE_ALREADY_SUSPECTED: {
+    abci: 71,
+    http: 409,
+    message: "The signer already has an open clone suspicion on this device.",
+  },
+  CLONE_NOT_SUSPECTED: { abci: 72, http: 409, message: "The device has no open clone suspicion." },
+  PAIRING_EXISTS: { abci: 73, http: 409, message: "The device already has this pairing." },
+  PAIRING_UNKNOWN: { abci: 74, http: 409, message: "The device has no such pairing." },
+  PAIRING_LIMIT: { abci: 75, http: 409, message: "A device has at most 8 pairings." },
+  PAIRING_NOT_DELEGATED: {
+    abci: 76,
+    http: 403,
+    message:
+      "Only the regulator, or the device's manufacturer once delegated, manages its pairings.",
+  },
+  DELEGATION_UNCHANGED: {
+    abci: 77,
+    http: 409,
+    message: "The pairing delegation is already in the requested state.",
+  },
+
   // Ledger and storage.
   LEDGER_CORRUPT: { abci: 90, http: 500, message: "Stored state does not match its commitment." },
   STORAGE_FAILED: { abci: 91, http: 500, message: "The storage layer failed." },

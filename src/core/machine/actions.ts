@@ -3,6 +3,7 @@ import type { TxType } from "../tx/tx-type.js";
 import type { Account } from "./account.js";
 import { allocateTac, parseAllocateTac } from "./actions/allocate-tac.js";
 import { blockDevice, parseBlock, parseUnblock, unblockDevice } from "./actions/block.js";
+import { clearClone, parseClearClone, parseSuspectClone, suspectClone } from "./actions/clone.js";
 import {
   admitMember,
   parseAdmit,
@@ -10,6 +11,13 @@ import {
   reinstateMember,
   suspendMember,
 } from "./actions/member.js";
+import {
+  addPairing,
+  delegatePairing,
+  parseDelegatePairing,
+  parsePairing,
+  removePairing,
+} from "./actions/pairing.js";
 import { parseRegister, registerDevices } from "./actions/register.js";
 import { clearReport, fileReport, parseClearReport, parseFileReport } from "./actions/report.js";
 import { parseRotateKey, rotateKey } from "./actions/rotate-key.js";
@@ -50,4 +58,9 @@ export const ACTIONS: Readonly<Record<TxType, ActionDef<unknown>>> = {
   "device.block": def(parseBlock, blockDevice),
   "device.unblock": def(parseUnblock, unblockDevice),
   "device.scrap": def(parseDeviceOnly, scrapDevice),
+  "clone.suspect": def(parseSuspectClone, suspectClone),
+  "clone.clear": def(parseClearClone, clearClone),
+  "pairing.add": def(parsePairing, addPairing),
+  "pairing.remove": def(parsePairing, removePairing),
+  "pairing.delegate": def(parseDelegatePairing, delegatePairing),
 };

@@ -24,6 +24,8 @@ const OFFERED_TO_ALICE = imei("35000000000003"); // dave's, offered to alice
 const ALICE_OFFERING = imei("35000000000004"); // alice's, offered to bob
 const MARKED = imei("35000000000005"); // alice's, marked stolen by alice, police and operator
 const BLOCKED = imei("35000000000006"); // blocked by the regulator
+const CLONED = imei("35000000000007"); // alice's, clone suspected by operator-2, paired with PAIRED
+const PAIRED = "a".repeat(64); // a pairing hash on CLONED
 const FRESH = imei("35000000000099");
 
 /** One signer per role; "owner" is alice, a person. */
@@ -83,9 +85,9 @@ function baseChain(): MemoryChain {
   c.must(
     c.tx(reg, "tac.allocate", { manufacturer: "manufacturer", from: "35000000", to: "35000000" }),
   );
-  const devices = [UNSOLD, OWNED, OFFERED_TO_ALICE, ALICE_OFFERING, MARKED, BLOCKED].map((id) => ({
-    ids: [id],
-  }));
+  const devices = [UNSOLD, OWNED, OFFERED_TO_ALICE, ALICE_OFFERING, MARKED, BLOCKED, CLONED].map(
+    (id) => ({ ids: [id] }),
+  );
   c.must(c.tx(signers.manufacturer, "device.register", { devices }));
   const alice = signers.owner;
   const shop = signers.retailer;
@@ -107,6 +109,16 @@ function baseChain(): MemoryChain {
     c.tx(signers.operator, "report.file", { device: MARKED, kind: "lost", reference: "SUB-1" }),
   );
   c.must(c.tx(reg, "device.block", { device: BLOCKED, reason: "counterfeit" }));
+  c.must(c.tx(shop, "device.sell", { device: CLONED, owner: alice.keyId }));
+  c.must(
+    c.tx(testSigner("op2"), "clone.suspect", {
+      device: CLONED,
+      rule: "r",
+      evidence: "e".repeat(64),
+    }),
+  );
+  c.must(c.tx(reg, "pairing.add", { device: CLONED, hash: PAIRED }));
+  c.must(c.tx(reg, "pairing.delegate", { manufacturer: "manufacturer" }));
   return c;
 }
 
@@ -143,6 +155,16 @@ function paramsFor(type: TxType, role: Role): JsonObject {
       return { device: BLOCKED };
     case "device.scrap":
       return { device: role === "manufacturer" ? UNSOLD : OWNED };
+    case "clone.suspect":
+      return { device: CLONED, rule: "imei-multi-subscriber", evidence: "0".repeat(64) };
+    case "clone.clear":
+      return { device: CLONED };
+    case "pairing.add":
+      return { device: CLONED, hash: "b".repeat(64) };
+    case "pairing.remove":
+      return { device: CLONED, hash: PAIRED };
+    case "pairing.delegate":
+      return { manufacturer: "manufacturer", revoke: true };
   }
 }
 

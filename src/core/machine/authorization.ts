@@ -46,6 +46,19 @@ export const AUTHORIZATION: Readonly<Record<TxType, Readonly<Partial<Record<Role
     owner: "its own device",
     manufacturer: "a device it registered that was never sold",
   },
+  "clone.suspect": {
+    operator: "a device not scrapped; one open suspicion per operator, with an evidence hash",
+  },
+  "clone.clear": { regulator: "a device with open clone suspicions" },
+  "pairing.add": {
+    regulator: "any device not scrapped; at most 8 pairings",
+    manufacturer: "a device it registered, once the regulator delegated pairings to it",
+  },
+  "pairing.remove": {
+    regulator: "an existing pairing",
+    manufacturer: "an existing pairing on a device it registered, while delegated",
+  },
+  "pairing.delegate": { regulator: "to a manufacturer, or revoke it" },
 };
 
 /** True if the role may sign the type at all. */

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { isError } from "../errors/devicechain-error.js";
 import { readChain } from "../state/chain.js";
 import { readMember } from "../state/member.js";
+import { defaultPairingSalt } from "../state/pairing.js";
 import type { Overlay } from "../state/overlay.js";
 import { initChain, parseGenesis } from "./genesis.js";
 import { testSigner } from "./memory-chain.test-fixture.js";
@@ -25,7 +26,12 @@ const asReader = (writes: ReturnType<typeof initChain>): Pick<Overlay, "get"> =>
 test("a good genesis parses and gives the chain record, members and TACs", () => {
   const writes = initChain(parseGenesis(good));
   const state = asReader(writes);
-  assert.deepEqual(readChain(state), { chainId: "devicechain-test", activeRegulators: 1 });
+  assert.deepEqual(readChain(state), {
+    chainId: "devicechain-test",
+    activeRegulators: 1,
+    // No pairingSalt in the genesis: the default, derived from the chain id (docs/CLONES.md).
+    pairingSalt: defaultPairingSalt("devicechain-test"),
+  });
   assert.equal(readMember(state, "mfr")?.role, "manufacturer");
   assert.equal(readMember(state, "mfr")?.status, "active");
   assert.equal(state.get("tac/35000009"), "mfr");

@@ -2,6 +2,7 @@ import type { JsonObject } from "../encoding/canonical-json.js";
 import { isError, makeError } from "../errors/devicechain-error.js";
 import { writeChain } from "../state/chain.js";
 import { Overlay } from "../state/overlay.js";
+import { defaultPairingSalt, PAIRING_SALT } from "../state/pairing.js";
 import type { StateWrites } from "../state/state.js";
 import { allocateTac, parseAllocateTac } from "./actions/allocate-tac.js";
 import { admitMember, parseAdmit } from "./actions/member.js";
@@ -14,6 +15,11 @@ export interface Genesis {
   readonly genesisTime: string;
   readonly members: readonly JsonObject[];
   readonly tacs?: readonly JsonObject[];
+  /**
+   * 32 random bytes in hex: the salt of IMEI–subscriber pairing hashes (docs/CLONES.md). Without
+   * it the chain uses defaultPairingSalt(chainId), which anyone can compute.
+   */
+  readonly pairingSalt?: string;
 }
 
 const CHAIN_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -32,6 +38,12 @@ export function parseGenesis(value: unknown): Genesis {
   if (!Array.isArray(g.members) || !g.members.some((m) => m?.role === "regulator")) {
     throw makeError("GENESIS_INVALID", "members must include at least one regulator");
   }
+  if (
+    g.pairingSalt !== undefined &&
+    !(typeof g.pairingSalt === "string" && PAIRING_SALT.test(g.pairingSalt))
+  ) {
+    throw makeError("GENESIS_INVALID", "pairingSalt is 64 lowercase hex digits (32 bytes)");
+  }
   if (g.tacs !== undefined && !Array.isArray(g.tacs))
     throw makeError("GENESIS_INVALID", "tacs is an array");
   for (const entry of [...g.members, ...(g.tacs ?? [])] as unknown[]) {
@@ -45,7 +57,11 @@ export function parseGenesis(value: unknown): Genesis {
 /** The state writes of block 0: the chain record, the genesis members and TAC allocations. */
 export function initChain(genesis: Genesis): StateWrites {
   const state = new Overlay({ get: () => undefined });
-  writeChain(state, { chainId: genesis.chainId, activeRegulators: 0 });
+  writeChain(state, {
+    chainId: genesis.chainId,
+    activeRegulators: 0,
+    pairingSalt: genesis.pairingSalt ?? defaultPairingSalt(genesis.chainId),
+  });
   const ctx: TxContext = {
     state,
     signer: { id: "genesis", role: "regulator", keyId: "" },

@@ -7,6 +7,11 @@ export interface ChainInfo {
   readonly chainId: string;
   /** Kept so the last regulator can never be suspended, which would freeze governance. */
   readonly activeRegulators: number;
+  /**
+   * The consortium-wide salt of IMEI–subscriber pairing hashes, 64 hex digits, fixed at genesis
+   * (docs/CLONES.md). Absent only on chains created before pairings existed: see pairingSaltOf.
+   */
+  readonly pairingSalt?: string;
 }
 
 export function readChain(state: StateReader): ChainInfo | undefined {

@@ -21,6 +21,8 @@ const mark = (kind: Mark["kind"]): Mark => ({
   height: 1,
 });
 const block = { by: "regulator", reason: "fraud" as const, height: 2 };
+const suspicion = { by: "op", rule: "r", evidence: "0".repeat(64), height: 3 };
+const pairing = { hash: "1".repeat(64), by: "regulator", height: 4 };
 
 test("each state follows from the record, the most severe fact winning", () => {
   const cases: [Partial<Device>, string][] = [
@@ -33,16 +35,23 @@ test("each state follows from the record, the most severe fact winning", () => {
     [{ owner: "k", marks: [mark("stolen")], block }, "blocked"],
     [{ owner: "k", marks: [mark("stolen")], block, scrapped: true }, "scrapped"],
     [{ scrapped: true }, "scrapped"],
+    [{ owner: "k", suspicions: [suspicion] }, "clone_suspected"],
+    [{ owner: "k", suspicions: [suspicion], pairings: [pairing] }, "clone_suspected"],
+    [{ owner: "k", pairings: [pairing] }, "active"],
+    [{ owner: "k", marks: [mark("lost")], suspicions: [suspicion] }, "lost"],
+    [{ marks: [mark("stolen")], suspicions: [suspicion] }, "stolen"],
+    [{ block, suspicions: [suspicion] }, "blocked"],
   ];
   for (const [over, state] of cases)
     assert.equal(deviceState(device(over)), state, JSON.stringify(over));
 });
 
-test("the EIR answers BRIEF.md's table: clean states pass, the rest are blacklisted", () => {
+test("the EIR answers BRIEF.md's table: clean states pass, clone suspects are greylisted, the rest blacklisted", () => {
   const expected = {
     registered: "WHITELISTED",
     active: "WHITELISTED",
     recovered: "WHITELISTED",
+    clone_suspected: "GREYLISTED",
     lost: "BLACKLISTED",
     stolen: "BLACKLISTED",
     blocked: "BLACKLISTED",

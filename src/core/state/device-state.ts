@@ -4,6 +4,7 @@ export const DEVICE_STATES = [
   "registered",
   "active",
   "recovered",
+  "clone_suspected",
   "lost",
   "stolen",
   "blocked",
@@ -17,6 +18,7 @@ export function deviceState(d: Device): DeviceState {
   if (d.block) return "blocked";
   if (d.marks.some((m) => m.kind === "stolen")) return "stolen";
   if (d.marks.length > 0) return "lost";
+  if (d.suspicions !== undefined && d.suspicions.length > 0) return "clone_suspected";
   if (d.owner === undefined) return "registered";
   return d.recovered ? "recovered" : "active";
 }

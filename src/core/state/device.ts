@@ -1,5 +1,6 @@
 import type { Json } from "../encoding/canonical-json.js";
 import { aliasKey, deviceKey } from "./keys.js";
+import type { Pairing } from "./pairing.js";
 import type { Role } from "./role.js";
 import type { StateReader, StateWriter } from "./state.js";
 
@@ -38,7 +39,11 @@ export type HistoryEvent =
   | "recovered"
   | "blocked"
   | "unblocked"
-  | "scrapped";
+  | "scrapped"
+  | "clone_suspected"
+  | "clone_cleared"
+  | "paired"
+  | "unpaired";
 
 /** One line of a device's history: when, in which transaction, by which kind of actor. */
 export interface HistoryEntry {
@@ -48,6 +53,17 @@ export interface HistoryEntry {
   readonly tx: string;
   readonly actor: Role;
   readonly event: HistoryEvent;
+}
+
+/** An operator's report that the device's identity is used by more than one device. */
+export interface CloneSuspicion {
+  /** Member id of the operator. */
+  readonly by: string;
+  /** The detection rule that fired, e.g. "imei-multi-subscriber". */
+  readonly rule: string;
+  /** SHA-256 (hex) of the operator's local evidence, which never goes on the ledger. */
+  readonly evidence: string;
+  readonly height: number;
 }
 
 export interface Offer {
@@ -71,6 +87,10 @@ export interface Device {
   readonly scrapped?: true;
   /** Set when the last report is cleared; shows as state "recovered" until ownership changes. */
   readonly recovered?: true;
+  /** Open clone suspicions, at most one per operator; absent when none. */
+  readonly suspicions?: readonly CloneSuspicion[];
+  /** Genuine IMEI–subscriber pairings (salted hashes); absent when none. */
+  readonly pairings?: readonly Pairing[];
   readonly history: readonly HistoryEntry[];
 }
 

@@ -7,6 +7,7 @@ const STATUS: Readonly<Record<DeviceState, EquipmentStatus>> = {
   registered: "WHITELISTED",
   active: "WHITELISTED",
   recovered: "WHITELISTED",
+  clone_suspected: "GREYLISTED",
   lost: "BLACKLISTED",
   stolen: "BLACKLISTED",
   blocked: "BLACKLISTED",

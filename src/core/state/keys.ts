@@ -19,3 +19,5 @@ export const tacKey = (tac: string): string => `tac/${tac}`;
 export const deviceKey = (deviceId: string): string => `device/${deviceId}`;
 export const aliasKey = (identifierKey: string): string => `alias/${identifierKey}`;
 export const DEVICE_PREFIX = "device/";
+/** A manufacturer the regulator lets record and remove pairings on its own devices. */
+export const pairingDelegationKey = (memberId: string): string => `delegation/pairing/${memberId}`;

@@ -15,6 +15,11 @@ export const TX_TYPES = [
   "device.block",
   "device.unblock",
   "device.scrap",
+  "clone.suspect",
+  "clone.clear",
+  "pairing.add",
+  "pairing.remove",
+  "pairing.delegate",
 ] as const;
 
 export type TxType = (typeof TX_TYPES)[number];
