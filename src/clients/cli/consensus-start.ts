@@ -53,8 +53,16 @@ export function afterConsensusStart(
     }, 1000).unref();
   }
   if (config.seedDemo) {
-    seedDemo(node.engine, logger).catch((e: unknown) => {
-      logger.error({ err: e }, "seeding the demo consortium failed");
-    });
+    whenChainRuns(node)
+      .then(() => seedDemo(node.engine, logger))
+      .catch((e: unknown) => {
+        logger.error({ err: e }, "seeding the demo consortium failed");
+      });
   }
+}
+
+/** Resolves once consensus has committed a block here: CometBFT is up and has a quorum. */
+function whenChainRuns(node: RunningNode): Promise<void> {
+  if (node.app.info().lastBlockHeight >= 1) return Promise.resolve();
+  return new Promise((resolve) => node.app.once("commit", () => resolve()));
 }
