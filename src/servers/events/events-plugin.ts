@@ -1,5 +1,9 @@
 import type { FastifyInstance } from "fastify";
+import { isError } from "../../core/errors/devicechain-error.js";
+import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
+import { errorBody } from "../rest/error-reply.js";
+import { deviceChangedEvents, type EventFilter, matchesFilter } from "./device-events.js";
 
 export interface EventsDeps {
   readonly app: LedgerApp;
@@ -38,11 +42,34 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
     {
       schema: {
         summary: "Committed blocks and their transactions' events, as server-sent events",
+        description:
+          "Without filters: one `block` event per committed block. With `device` (any identifier, repeatable) and/or `event` (a history event such as reported_stolen, repeatable): one `device.changed` event per matching change, the same payload webhooks deliver.",
         tags: ["events"],
+        querystring: {
+          type: "object",
+          properties: {
+            device: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+            event: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+          },
+          additionalProperties: false,
+        },
         produces: ["text/event-stream"],
       },
     },
     (request, reply) => {
+      const query = request.query as { device?: string | string[]; event?: string | string[] };
+      let filter: EventFilter | undefined;
+      if (query.device !== undefined || query.event !== undefined) {
+        try {
+          filter = {
+            devices: list(query.device).map((d) => parseIdentifier(d, "person").key),
+            events: list(query.event),
+          };
+        } catch (e) {
+          if (!isError(e)) throw e;
+          return reply.code(e.httpStatus).send(errorBody(e));
+        }
+      }
       reply.hijack();
       const res = reply.raw;
       // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2).
@@ -59,7 +86,15 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
           res.destroy();
           return;
         }
-        res.write(blockFrame(committed));
+        if (!filter) {
+          res.write(blockFrame(committed));
+          return;
+        }
+        for (const e of deviceChangedEvents(committed, deps.app.store)) {
+          if (matchesFilter(filter, e)) {
+            res.write(`id: ${e.id}\nevent: device.changed\ndata: ${JSON.stringify(e)}\n\n`);
+          }
+        }
       };
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
@@ -73,6 +108,11 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
         deps.app.off("commit", onCommit);
         open.delete(end);
       });
+      return reply;
     },
   );
+}
+
+function list(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }

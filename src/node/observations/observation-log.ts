@@ -1,0 +1,149 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { type Database, open, type RootDatabase } from "lmdb";
+import type { CheckObservation, CheckProtocol } from "../../servers/check-observation.js";
+
+export type { CheckObservation, CheckProtocol };
+
+/** What is kept: no raw subscriber identity. */
+export interface Observation {
+  readonly identifier: string;
+  /** HMAC-SHA256 of the subscriber under this node's secret salt, 32 hex; "" if none was given. */
+  readonly subscriberHash: string;
+  readonly network: string;
+  readonly protocol: CheckProtocol;
+  readonly time: number;
+  readonly answer: string;
+}
+
+export interface ObservationLogOptions {
+  /** Folder of the LMDB store and of the salt file. */
+  readonly dir: string;
+  readonly retentionMs: number;
+  /** How far back the in-memory per-device history goes, for detection rules and alerts. */
+  readonly recentWindowMs: number;
+  readonly now?: () => number;
+}
+
+const SALT_FILE = "subscriber-salt";
+const FLUSH_MS = 100;
+const MAX_RECENT_PER_DEVICE = 64;
+
+/**
+ * The node's local record of the checks it answered. It never goes on the ledger. Records are
+ * written in batches (every 100 ms) so that recording costs the hot path a hash and an array
+ * push, and are deleted once older than the retention.
+ */
+export class ObservationLog {
+  private readonly root: RootDatabase;
+  private readonly db: Database<string, string>;
+  private readonly salt: Buffer;
+  private readonly now: () => number;
+  private buffer: Observation[] = [];
+  private seq = 0;
+  private readonly recent = new Map<string, Observation[]>();
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly purgeTimer: NodeJS.Timeout;
+  private readonly listeners: ((o: Observation) => void)[] = [];
+
+  constructor(private readonly opts: ObservationLogOptions) {
+    this.now = opts.now ?? Date.now;
+    mkdirSync(opts.dir, { recursive: true });
+    this.salt = loadSalt(path.join(opts.dir, SALT_FILE));
+    this.root = open({ path: path.join(opts.dir, "log"), compression: false });
+    this.db = this.root.openDB({ name: "observations", encoding: "string" });
+    this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
+    this.flushTimer.unref();
+    this.purgeTimer = setInterval(() => void this.purge(), 60_000);
+    this.purgeTimer.unref();
+    void this.purge();
+  }
+
+  /** Called for every observation after it is recorded (tracing, detection rules). */
+  onObservation(listener: (o: Observation) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The salted hash under which this node records a subscriber. */
+  subscriberHash(subscriber: string | undefined): string {
+    if (subscriber === undefined || subscriber === "") return "";
+    return createHmac("sha256", this.salt).update(subscriber).digest("hex").slice(0, 32);
+  }
+
+  record(check: CheckObservation): Observation {
+    const o: Observation = {
+      identifier: check.identifier,
+      subscriberHash: this.subscriberHash(check.subscriber),
+      network: check.network,
+      protocol: check.protocol,
+      time: this.now(),
+      answer: check.answer,
+    };
+    this.buffer.push(o);
+    let list = this.recent.get(o.identifier);
+    if (!list) {
+      list = [];
+      this.recent.set(o.identifier, list);
+    }
+    list.push(o);
+    const horizon = o.time - this.opts.recentWindowMs;
+    while (list.length > MAX_RECENT_PER_DEVICE || (list[0] && list[0].time < horizon)) list.shift();
+    for (const l of this.listeners) l(o);
+    return o;
+  }
+
+  /** The device's observations within the recent window, oldest first. */
+  recentFor(identifier: string): readonly Observation[] {
+    return this.recent.get(identifier) ?? [];
+  }
+
+  /** Stored observations, oldest first (for audits and tests). */
+  *stored(): Iterable<Observation> {
+    this.flush();
+    for (const { value } of this.db.getRange()) yield JSON.parse(value) as Observation;
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    void this.db.transaction(() => {
+      for (const o of batch) {
+        this.seq = (this.seq + 1) % 1_000_000;
+        this.db.put(
+          `${String(o.time).padStart(15, "0")}:${String(this.seq).padStart(6, "0")}`,
+          JSON.stringify(o),
+        );
+      }
+    });
+  }
+
+  /** Delete what is older than the retention, and forget idle devices. */
+  private async purge(): Promise<void> {
+    const cutoff = this.now() - this.opts.retentionMs;
+    const end = `${String(cutoff).padStart(15, "0")}:`;
+    await this.db.transaction(() => {
+      for (const key of this.db.getKeys({ end })) this.db.remove(key);
+    });
+    const horizon = this.now() - this.opts.recentWindowMs;
+    for (const [id, list] of this.recent) {
+      if ((list.at(-1)?.time ?? 0) < horizon) this.recent.delete(id);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.purgeTimer);
+    this.flush();
+    await this.root.close();
+  }
+}
+
+/** The node's secret salt: random, made once, kept beside the log. */
+function loadSalt(file: string): Buffer {
+  if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
+  const salt = randomBytes(32);
+  writeFileSync(file, `${salt.toString("hex")}\n`, { mode: 0o600 });
+  return salt;
+}

@@ -1,0 +1,180 @@
+import type { FastifyInstance } from "fastify";
+import { isKeyId, verifyEd25519 } from "../../core/crypto/ed25519.js";
+import { fromBase64Url } from "../../core/encoding/bytes.js";
+import { canonicalBytes } from "../../core/encoding/canonical-json.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
+import { parseIdentifier } from "../../core/identifiers/identifier.js";
+import { resolveAccount } from "../../core/machine/account.js";
+import type { HistoryEvent } from "../../core/state/device.js";
+import type { LedgerApp } from "../../ledger/application.js";
+import type { PushService } from "../../node/push/push-service.js";
+
+export interface WebhookDeps {
+  readonly app: LedgerApp;
+  readonly push: PushService;
+  readonly now?: () => number;
+}
+
+/** A signed request is good for this long either side of the node's clock. */
+const MAX_SKEW_MS = 5 * 60_000;
+const TYPES = ["device.changed", "tracing.alert"] as const;
+const EVENTS: readonly HistoryEvent[] = [
+  "registered",
+  "sold",
+  "transfer_offered",
+  "transfer_cancelled",
+  "transferred",
+  "reported_lost",
+  "reported_stolen",
+  "report_cleared",
+  "recovered",
+  "blocked",
+  "unblocked",
+  "scrapped",
+];
+
+interface Signed {
+  readonly request: Record<string, unknown>;
+  readonly sig: string;
+}
+
+const signedSchema = {
+  type: "object",
+  required: ["request", "sig"],
+  additionalProperties: false,
+  properties: {
+    request: {
+      type: "object",
+      required: ["chain", "key", "time"],
+      properties: {
+        chain: { type: "string" },
+        key: { type: "string" },
+        time: { type: "integer" },
+      },
+    },
+    sig: { type: "string" },
+  },
+} as const;
+
+/**
+ * Webhooks, registered by members and owners with a request signed by their key:
+ * POST /v1/webhooks subscribes, DELETE /v1/webhooks/{id} unsubscribes, and
+ * GET /v1/webhooks/signing-key names the node key that signs "ed25519" deliveries.
+ */
+export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps): Promise<void> {
+  const now = deps.now ?? Date.now;
+
+  /** The account behind a signed request, after checking chain, time and signature. */
+  function verify(body: Signed): string {
+    const { request, sig } = body;
+    if (request.chain !== deps.app.chainId) {
+      throw makeError("TX_WRONG_CHAIN", `This node serves chain ${deps.app.chainId}`);
+    }
+    const key = String(request.key);
+    if (!isKeyId(key)) throw makeError("REQUEST_BAD_PARAMS", "key must be an Ed25519 key id");
+    if (Math.abs(now() - Number(request.time)) > MAX_SKEW_MS) {
+      throw makeError("REQUEST_BAD_PARAMS", "time must be within 5 minutes of the node's clock");
+    }
+    const signature = fromBase64Url(sig);
+    if (!signature || !verifyEd25519(key, canonicalBytes(request), signature)) {
+      throw makeError("TX_BAD_SIGNATURE");
+    }
+    return resolveAccount(deps.app.store, key).id;
+  }
+
+  fastify.get(
+    "/v1/webhooks/signing-key",
+    { schema: { summary: "The key id that signs ed25519 webhook deliveries", tags: ["push"] } },
+    async () => ({ keyId: deps.push.nodeKeyId }),
+  );
+
+  fastify.post(
+    "/v1/webhooks",
+    {
+      schema: {
+        summary: "Subscribe a webhook (request signed by a member's or owner's key)",
+        description:
+          "request: {chain, key, time (ms), url, types?: [device.changed, tracing.alert], devices?: [identifier], events?: [history event], signing?: ed25519 | hmac-sha256, secret?}; sig: Ed25519 over the RFC 8785 canonical JSON of request.",
+        tags: ["push"],
+        body: signedSchema,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Signed;
+      const account = verify(body);
+      const r = body.request;
+      const url = parseUrl(r.url);
+      const types = stringList(r.types ?? ["device.changed"], "types", TYPES);
+      const events = stringList(r.events ?? [], "events", EVENTS);
+      const devices = stringList(r.devices ?? [], "devices").map(
+        (d) => parseIdentifier(d, "person").key,
+      );
+      const signing = r.signing ?? "ed25519";
+      if (signing !== "ed25519" && signing !== "hmac-sha256") {
+        throw makeError("REQUEST_BAD_PARAMS", "signing must be ed25519 or hmac-sha256");
+      }
+      const secret = r.secret;
+      if (signing === "hmac-sha256" && (typeof secret !== "string" || secret.length < 16)) {
+        throw makeError(
+          "REQUEST_BAD_PARAMS",
+          "hmac-sha256 needs a secret of 16 characters or more",
+        );
+      }
+      const sub = deps.push.subscribe({
+        account,
+        url,
+        types,
+        filter: { devices, events },
+        signing,
+        ...(signing === "hmac-sha256" ? { secret: secret as string } : {}),
+      });
+      return reply.code(201).send({
+        id: sub.id,
+        account: sub.account,
+        url: sub.url,
+        types: sub.types,
+        filter: sub.filter,
+        signing: sub.signing,
+      });
+    },
+  );
+
+  fastify.delete(
+    "/v1/webhooks/:id",
+    {
+      schema: {
+        summary: "Remove one of your webhooks (request signed by the same account's key)",
+        tags: ["push"],
+        body: signedSchema,
+      },
+    },
+    async (request, reply) => {
+      const account = verify(request.body as Signed);
+      const { id } = request.params as { id: string };
+      if (!deps.push.unsubscribe(id, account)) {
+        throw makeError("NOT_FOUND", `No webhook ${id} for ${account}`);
+      }
+      return reply.code(204).send();
+    },
+  );
+}
+
+function parseUrl(v: unknown): string {
+  try {
+    const url = new URL(String(v));
+    if (url.protocol === "http:" || url.protocol === "https:") return url.toString();
+  } catch {}
+  throw makeError("REQUEST_BAD_PARAMS", "url must be an http: or https: URL");
+}
+
+function stringList<T extends string>(v: unknown, name: string, allowed?: readonly T[]): T[] {
+  if (!Array.isArray(v) || v.length > 1_000 || v.some((x) => typeof x !== "string")) {
+    throw makeError("REQUEST_BAD_PARAMS", `${name} must be a list of strings`);
+  }
+  for (const x of v) {
+    if (allowed && !allowed.includes(x as T)) {
+      throw makeError("REQUEST_BAD_PARAMS", `${name}: ${x} is not one of ${allowed.join(", ")}`);
+    }
+  }
+  return v as T[];
+}
