@@ -10,6 +10,7 @@ import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { Signer } from "../core/crypto/ed25519.js";
+import { fromHex } from "../core/encoding/bytes.js";
 import type { JsonObject } from "../core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
 import type { Genesis } from "../core/machine/genesis.js";
@@ -18,16 +19,22 @@ import type { Device } from "../core/state/device.js";
 import { deviceState } from "../core/state/device-state.js";
 import { equipmentStatus } from "../core/state/equipment-status.js";
 import { DEVICE_PREFIX } from "../core/state/keys.js";
+import { pairingHash, subscriberAnswer } from "../core/state/pairing.js";
 import { encodeTx, signTx } from "../core/tx/transaction.js";
 import type { TxType } from "../core/tx/tx-type.js";
 import { LedgerApp } from "./application.js";
 
 const regulator = testSigner("regulator");
+const PAIRING_SALT = "5a".repeat(32);
+/** Subscribers pairings are made for, and checks carry (the first in two forms, one never paired). */
+const SUBSCRIBERS = ["imsi-001010000000001", "imsi-001010000000002"];
+const CHECKED_SUBSCRIBERS = [...SUBSCRIBERS, "001010000000001", "imsi-001010000000003"];
 const genesis: Genesis = {
   chainId: TEST_CHAIN,
   genesisTime: "2026-01-01T00:00:00Z",
   members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
   tacs: [],
+  pairingSalt: PAIRING_SALT,
 };
 const actors: Record<string, Signer> = {
   regulator,
@@ -67,12 +74,17 @@ const PLAUSIBLE: readonly (readonly string[])[] = [
   ["regulator"],
   ["alice", "bob", "mfr"],
   ["regulator"],
+  ["op"],
+  ["regulator"],
+  ["regulator", "mfr"],
+  ["regulator", "mfr"],
+  ["regulator"],
 ];
 
 /** One random step; many of these fail, on purpose. */
 const step = fc
   .record({
-    kind: fc.integer({ min: 0, max: 12 }),
+    kind: fc.integer({ min: 0, max: 17 }),
     pick: fc.nat(),
     wild: fc.integer({ min: 0, max: 3 }),
     device: fc.integer({ min: 0, max: 9 }),
@@ -127,8 +139,26 @@ function stepTx(s: Step): [TxType, JsonObject] {
       return ["device.unblock", { device }];
     case 11:
       return ["device.scrap", { device }];
-    default:
+    case 12:
       return ["member.suspend", { id: s.other }];
+    case 13:
+      return [
+        "clone.suspect",
+        { device, rule: "imei-multi-subscriber", evidence: "ab".repeat(32) },
+      ];
+    case 14:
+      return ["clone.clear", { device }];
+    case 15:
+    case 16: {
+      const subscriber = SUBSCRIBERS[names.indexOf(s.other) % SUBSCRIBERS.length]!;
+      const hash = pairingHash(fromHex(PAIRING_SALT)!, `imei:${device.slice(0, 14)}`, subscriber);
+      return [s.kind === 15 ? "pairing.add" : "pairing.remove", { device, hash }];
+    }
+    default:
+      return [
+        "pairing.delegate",
+        s.other === "bob" ? { manufacturer: "mfr", revoke: true } : { manufacturer: "mfr" },
+      ];
   }
 }
 
@@ -184,12 +214,29 @@ function toBlocks(random: Step[], cuts: number[]): Uint8Array[][] {
 
 let committedOk = 0;
 
-/** The EIR index must give, for every identifier, what the device record itself says. */
+let pairedChecks = 0;
+
+/**
+ * The EIR index must give, for every identifier, what the device record itself says: without a
+ * subscriber, and with each test subscriber (per-subscriber answers of paired devices).
+ */
 function checkEquipmentIndex(app: LedgerApp): void {
+  const salt = fromHex(PAIRING_SALT)!;
   for (const [, value] of app.store.scan(DEVICE_PREFIX)) {
     const device = value as unknown as Device;
+    const status = equipmentStatus(deviceState(device));
+    const hashes = new Set(device.pairings?.map((p) => p.hash));
     for (const id of device.ids) {
-      assert.equal(app.store.equipmentStatus(id), equipmentStatus(deviceState(device)), id);
+      assert.equal(app.store.equipmentStatus(id), status, id);
+      for (const sub of CHECKED_SUBSCRIBERS) {
+        const paired = hashes.size > 0 ? hashes.has(pairingHash(salt, device.id, sub)) : undefined;
+        if (paired !== undefined) pairedChecks++;
+        assert.equal(
+          app.store.equipmentStatus(id, sub),
+          subscriberAnswer(status, paired),
+          `${id} ${sub}`,
+        );
+      }
     }
   }
   assert.equal(app.store.equipmentStatus("imei:99999999999999"), undefined);
@@ -267,6 +314,7 @@ test("random transaction sequences give identical app hashes on two nodes and on
     // successes beyond the prelude's, over the three nodes of each of the 20 runs.
     const randomOk = committedOk - 3 * 20 * PRELUDE.length;
     assert.ok(randomOk > 60, `only ${randomOk} random transactions succeeded`);
+    assert.ok(pairedChecks > 0, "no run paired a device: the per-subscriber answers went untested");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

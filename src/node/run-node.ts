@@ -127,7 +127,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     let s13Port: number | undefined;
     if (config.s13Port >= 0) {
       s13 = new S13Server({
-        statusOf: (key) => app.store.equipmentStatus(key),
+        statusOf: (key, subscriber) => app.store.equipmentStatus(key, subscriber),
         unknownDevicePolicy: config.unknownDevicePolicy,
         originHost: config.diameterHost,
         originRealm: config.diameterRealm,

@@ -68,7 +68,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   const store = deps.app.store;
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,
-    statusOf: (key) => store.equipmentStatus(key),
+    statusOf: (key, subscriber) => store.equipmentStatus(key, subscriber),
     unknownDevicePolicy: deps.unknownDevicePolicy,
     accessTokens: deps.accessTokens,
     metrics: deps.metrics,

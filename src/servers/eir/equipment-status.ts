@@ -3,7 +3,7 @@ import { ERRORS } from "../../core/errors/catalogue.js";
 import { isError } from "../../core/errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
 import { parsePei } from "../../core/identifiers/pei.js";
-import type { EquipmentStatus } from "../../core/state/equipment-status.js";
+import type { StatusOf } from "../../core/state/equipment-status.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
 import type { AccessTokenVerifier } from "./access-token.js";
 
@@ -12,8 +12,8 @@ export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] a
 export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
 
 export interface EirDeps {
-  /** The EIR answer for a registry key from committed state, undefined for an unknown device. */
-  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
+  /** The EIR answer from committed state, per subscriber when given; undefined for an unknown device. */
+  readonly statusOf: StatusOf;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   readonly metrics: NodeMetrics;
   /** When set, every request needs an NRF-issued bearer token with the n5g-eir-eic scope. */
@@ -164,7 +164,8 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
         metrics.eirRequests.inc({ status: "ERROR" });
         return sendProblem(reply, badParam("pei", `${e.code}: ${e.message}`));
       }
-      const status = statusOf(id.key);
+      // With a supi, a device with genuine pairings answers per subscriber (docs/CLONES.md).
+      const status = statusOf(id.key, typeof query.supi === "string" ? query.supi : undefined);
       if (status !== undefined) {
         metrics.eirRequests.inc({ status });
         return { status };

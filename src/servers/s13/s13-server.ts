@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { imeiIdentifier, parseImei } from "../../core/identifiers/imei.js";
-import type { EquipmentStatus } from "../../core/state/equipment-status.js";
+import type { StatusOf } from "../../core/state/equipment-status.js";
 import type { UnknownDevicePolicy } from "../eir/equipment-status.js";
 import {
   AVP,
@@ -35,7 +35,8 @@ import {
 } from "./diameter-message.js";
 
 export interface S13Deps {
-  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
+  /** The answer per registry key and, when the ECR has a User-Name (the IMSI), per subscriber. */
+  readonly statusOf: StatusOf;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   /** Our Diameter identity (RFC 6733 DiameterIdentity). */
   readonly originHost: string;
@@ -200,8 +201,10 @@ export class S13Server {
       );
     }
     const key = imeiIdentifier(parseImei(digits, "network")).key;
+    // TS 29.272 §5.3.2.1: the MME or SGSN may send the subscriber's IMSI as User-Name.
+    const imsi = findAvp(request.avps, AVP.USER_NAME);
     const status =
-      this.deps.statusOf(key) ??
+      this.deps.statusOf(key, imsi ? avpUtf8(imsi) : undefined) ??
       (this.deps.unknownDevicePolicy === "reject" ? undefined : this.deps.unknownDevicePolicy);
     const origin = [
       utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
