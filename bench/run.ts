@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- [suite...]` prints one JSON object per line:
- * {"bench","metric","value","unit"} plus context fields. Suites: core, eir (all by default).
+ * {"bench","metric","value","unit"} plus context fields. Suites: core, eir, radius (all by default).
  */
 import { runCoreBench } from "./core-bench.js";
 import { runEirBench } from "./eir-bench.js";
+import { runRadiusBench } from "./radius-bench.js";
 
 export interface BenchLine {
   readonly bench: string;
@@ -18,6 +19,7 @@ export type Emit = (line: BenchLine) => void;
 const SUITES: Record<string, (emit: Emit) => Promise<void>> = {
   core: runCoreBench,
   eir: runEirBench,
+  radius: runRadiusBench,
 };
 
 async function main(): Promise<void> {
