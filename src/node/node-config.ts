@@ -49,6 +49,14 @@ export interface NodeConfig {
   readonly nrfUri: string | null;
   /** The heartbeat period we propose to the NRF; its answer may set another. */
   readonly nrfHeartbeatSeconds: number;
+  /** How long an undelivered webhook event is kept and retried. */
+  readonly webhookRetentionHours: number;
+  /** The first wait before retrying a failed webhook delivery; it doubles up to 5 minutes. */
+  readonly webhookRetryMinMs: number;
+  /** How long the local record of answered checks is kept. */
+  readonly observationRetentionDays: number;
+  /** The operator member's key file that signs clone.suspect when a rule fires; null: log only. */
+  readonly cloneReportKeyFile: string | null;
   /** Built-in RADIUS on UDP (0 picks a free port; -1 turns it off); it runs with radiusClients. */
   readonly radiusAuthPort: number;
   readonly radiusAcctPort: number;
@@ -81,6 +89,10 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   oauth2Issuer: null,
   nrfUri: null,
   nrfHeartbeatSeconds: 10,
+  webhookRetentionHours: 24,
+  webhookRetryMinMs: 1_000,
+  observationRetentionDays: 30,
+  cloneReportKeyFile: null,
   radiusAuthPort: 1812,
   radiusAcctPort: 1813,
   radiusClients: [],
@@ -135,6 +147,10 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   oauth2Issuer: [nullOr(nonEmpty), "the NRF's NfInstanceId, or null"],
   nrfUri: [nullOr(isSbiUri), "an http: or https: apiRoot, or null"],
   nrfHeartbeatSeconds: [isInt(1, 3_600), "seconds, 1 to 3600"],
+  webhookRetentionHours: [isInt(1, 24 * 30), "hours, 1 to 720"],
+  webhookRetryMinMs: [isInt(10, 600_000), "milliseconds, 10 to 600000"],
+  observationRetentionDays: [isInt(1, 3_650), "days, 1 to 3650"],
+  cloneReportKeyFile: [nullOr(nonEmpty), "a key file path, or null"],
   radiusAuthPort: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],
   radiusAcctPort: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],
   radiusClients: [(v) => radiusClientsProblem(v) ?? true, "a list of {address, secret}"],

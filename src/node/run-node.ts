@@ -3,11 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
+import { generateSeed, readKeyFile, writeKeyFile } from "../clients/sdk/key-file.js";
+import type { Signer } from "../core/crypto/ed25519.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
 import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
+import type { CheckObservation } from "../servers/check-observation.js";
 import { AccessTokenVerifier } from "../servers/eir/access-token.js";
 import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
@@ -15,6 +18,10 @@ import { eirProfile, NrfRegistration } from "../servers/nrf/nrf-registration.js"
 import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
 import { S13Server } from "../servers/s13/s13-server.js";
 import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
+import { startCloneDetection } from "./observations/clone-detector.js";
+import { ObservationLog } from "./observations/observation-log.js";
+import { startTracingAlerts } from "./observations/tracing-alerts.js";
+import { PushService } from "./push/push-service.js";
 import { type RadiusService, startRadius } from "./radius-service.js";
 import { NODE_VERSION } from "./version.js";
 
@@ -51,6 +58,12 @@ export interface RunNodeOptions {
 /** The ledger lives in DIR/ledger. */
 export const LEDGER_DIR = "ledger";
 export const NF_INSTANCE_ID_FILE = "nf-instance-id";
+/** Local, never replicated: the observation log, webhook queue and the node's signing key. */
+export const OBSERVATIONS_DIR = "observations";
+export const PUSH_DIR = "push";
+export const NODE_KEY_FILE = "node.key";
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 function readGenesis(dataDir: string) {
   const file = path.join(dataDir, GENESIS_FILE);
@@ -87,6 +100,45 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
           maxTxsPerBlock: config.maxTxsPerBlock,
         });
     const metrics = createNodeMetrics(app, engine);
+    const observations = new ObservationLog({
+      dir: path.join(config.dataDir, OBSERVATIONS_DIR),
+      retentionMs: config.observationRetentionDays * DAY_MS,
+      recentWindowMs: 6 * HOUR_MS,
+    });
+    const push = new PushService({
+      path: path.join(config.dataDir, PUSH_DIR),
+      app,
+      signer: nodeSigner(config.dataDir),
+      logger: logger.child({ component: "push" }),
+      retentionMs: config.webhookRetentionHours * HOUR_MS,
+      backoffMinMs: config.webhookRetryMinMs,
+      backoffMaxMs: 5 * 60_000,
+      requestTimeoutMs: 10_000,
+    });
+    startTracingAlerts(observations, app.store, push);
+    startCloneDetection({
+      log: observations,
+      engine,
+      signer:
+        config.cloneReportKeyFile === null
+          ? undefined
+          : readKeyFile(path.resolve(config.dataDir, config.cloneReportKeyFile)),
+      evidenceDir: path.join(config.dataDir, OBSERVATIONS_DIR, "evidence"),
+      logger: logger.child({ component: "clones" }),
+    });
+    const observe = (check: CheckObservation): void => {
+      observations.record(check);
+    };
+    const onRadiusCheck: RadiusCheckHook = (o) => {
+      observe({
+        identifier: o.identifierKey,
+        subscriber: o.subscriber,
+        network: o.nas,
+        protocol: o.via,
+        answer: o.status,
+      });
+      opts.onRadiusCheck?.(o);
+    };
     const info = app.info();
     logger.info(
       { chainId: app.chainId, height: info.lastBlockHeight, appHash: info.lastBlockAppHash },
@@ -102,8 +154,10 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       commitTimeoutMs: config.commitTimeoutMs,
       unknownDevicePolicy: config.unknownDevicePolicy,
       accessTokens,
+      push,
+      observe,
       radiusUnknownMac: config.radiusUnknownMac,
-      onRadiusCheck: opts.onRadiusCheck,
+      onRadiusCheck,
       version: NODE_VERSION,
       ready: () => ready,
     });
@@ -133,6 +187,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         originRealm: config.diameterRealm,
         productName: "devicechain",
         firmwareRevision: firmwareRevision(NODE_VERSION),
+        observe,
       });
       try {
         s13Port = await s13.listen(config.host, config.s13Port);
@@ -154,7 +209,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     }
     let radius: RadiusService | undefined;
     try {
-      radius = await startRadius(config, app, metrics.registry, logger, opts.onRadiusCheck);
+      radius = await startRadius(config, app, metrics.registry, logger, onRadiusCheck);
     } catch (e) {
       await s13?.close();
       await http.close();
@@ -187,6 +242,8 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         await radius?.server.close();
         await http.close();
         await engine.stop();
+        await push.close();
+        await observations.close();
         metrics.detach();
         await app.close();
         logger.info("node stopped");
@@ -198,6 +255,12 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     await app.close();
     throw e;
   }
+}
+
+/** The node's own Ed25519 key (it signs webhook deliveries): DIR/node.key, made on first start. */
+function nodeSigner(dataDir: string): Signer {
+  const file = path.join(dataDir, NODE_KEY_FILE);
+  return existsSync(file) ? readKeyFile(file) : writeKeyFile(file, generateSeed());
 }
 
 /** The configured NfInstanceId, or the one generated on first start and kept in DIR/nf-instance-id. */

@@ -5,6 +5,7 @@ import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
 import { parsePei } from "../../core/identifiers/pei.js";
 import type { StatusOf } from "../../core/state/equipment-status.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
+import type { CheckObservation } from "../check-observation.js";
 import type { AccessTokenVerifier } from "./access-token.js";
 
 /** What the EIR answers for a device the registry does not know: 404, or a fixed status. */
@@ -18,6 +19,8 @@ export interface EirDeps {
   readonly metrics: NodeMetrics;
   /** When set, every request needs an NRF-issued bearer token with the n5g-eir-eic scope. */
   readonly accessTokens?: AccessTokenVerifier | undefined;
+  /** Called with every answer given, for the node's observation log. */
+  readonly observe?: ((check: CheckObservation) => void) | undefined;
 }
 
 /** TS 29.571 InvalidParam. */
@@ -72,7 +75,7 @@ function badParam(param: string, reason: string): ProblemDetails {
  * no per-request logging.
  */
 export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promise<void> {
-  const { statusOf, unknownDevicePolicy, metrics, accessTokens } = deps;
+  const { statusOf, unknownDevicePolicy, metrics, accessTokens, observe } = deps;
 
   // TS 29.511 lists 414: a request line this long carries no PEI worth parsing.
   fastify.addHook("onRequest", async (request, reply) => {
@@ -166,6 +169,13 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
       }
       // With a supi, a device with genuine pairings answers per subscriber (docs/CLONES.md).
       const status = statusOf(id.key, typeof query.supi === "string" ? query.supi : undefined);
+      observe?.({
+        identifier: id.key,
+        subscriber: typeof query.supi === "string" ? query.supi : undefined,
+        network: `sbi:${request.ip}`,
+        protocol: "n5g-eir",
+        answer: status ?? (unknownDevicePolicy === "reject" ? "UNKNOWN" : unknownDevicePolicy),
+      });
       if (status !== undefined) {
         metrics.eirRequests.inc({ status });
         return { status };

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { imeiIdentifier, parseImei } from "../../core/identifiers/imei.js";
 import type { StatusOf } from "../../core/state/equipment-status.js";
+import type { CheckObservation } from "../check-observation.js";
 import type { UnknownDevicePolicy } from "../eir/equipment-status.js";
 import {
   AVP,
@@ -43,6 +44,8 @@ export interface S13Deps {
   readonly originRealm: string;
   readonly productName: string;
   readonly firmwareRevision: number;
+  /** Called with every ME Identity Check answered, for the node's observation log. */
+  readonly observe?: ((check: CheckObservation) => void) | undefined;
 }
 
 type Handler = (request: DiameterMessage) => readonly Avp[];
@@ -211,6 +214,17 @@ export class S13Server {
       utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
     ];
     const sessionState = u32Avp(AVP.AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
+    if (this.deps.observe) {
+      const userName = findAvp(request.avps, AVP.USER_NAME);
+      const realm = findAvp(request.avps, AVP.ORIGIN_REALM);
+      this.deps.observe({
+        identifier: key,
+        subscriber: userName ? avpUtf8(userName) : undefined,
+        network: realm ? avpUtf8(realm) : "unknown realm",
+        protocol: "s13",
+        answer: status ?? "UNKNOWN",
+      });
+    }
     if (status === undefined) {
       const unknown = groupedAvp(AVP.EXPERIMENTAL_RESULT, [
         u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
