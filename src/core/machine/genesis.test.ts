@@ -4,8 +4,8 @@ import { test } from "node:test";
 import { isError } from "../errors/devicechain-error.js";
 import { readChain } from "../state/chain.js";
 import { readMember } from "../state/member.js";
-import { defaultPairingSalt } from "../state/pairing.js";
 import type { Overlay } from "../state/overlay.js";
+import { defaultPairingSalt } from "../state/pairing.js";
 import { initChain, parseGenesis } from "./genesis.js";
 import { testSigner } from "./memory-chain.test-fixture.js";
 

@@ -4,8 +4,8 @@ import { isError } from "../../core/errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
 import { parsePei } from "../../core/identifiers/pei.js";
 import type { StatusOf } from "../../core/state/equipment-status.js";
-import type { NodeMetrics } from "../metrics/node-metrics.js";
 import type { CheckObservation } from "../check-observation.js";
+import type { NodeMetrics } from "../metrics/node-metrics.js";
 import type { AccessTokenVerifier } from "./access-token.js";
 
 /** What the EIR answers for a device the registry does not know: 404, or a fixed status. */
