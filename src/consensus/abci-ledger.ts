@@ -14,7 +14,7 @@ import { makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
 import type { TxResult } from "../core/machine/state-machine.js";
 import type { LedgerApp } from "../ledger/application.js";
-import { validatorUpdatesOf } from "./validator-updates.js";
+import { checkGenesisValidators, validatorUpdatesOf } from "./validator-updates.js";
 
 export interface LedgerAbciOptions {
   readonly version: string;
@@ -95,6 +95,7 @@ export function ledgerAbciHandler(
           `CometBFT chain ${r.chainId} but app_state is for ${genesis.chainId}`,
         );
       }
+      checkGenesisValidators(r.validators, genesis.validators);
       const { appHash } = app.initChain(genesis);
       return Response.fromPartial({ initChain: { appHash: hashBytes(appHash) } });
     }

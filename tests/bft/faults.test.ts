@@ -133,7 +133,7 @@ class Load {
 
 describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
   before(async () => {
-    net = await startTestNet({ validators: 4, demo: true });
+    net = await startTestNet({ validators: 4, fullNodes: 1, demo: true });
     // The demo is seeded through consensus by the first node: wait for its last transaction.
     await waitFor(
       "the demo consortium to be seeded",
@@ -160,12 +160,14 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     await waitFor(
       "all 4 nodes to answer BLACKLISTED",
       async () => {
-        const all = await Promise.all([0, 1, 2, 3].map((i) => eirStatus(i, DEMO_CLEAN_IMEI)));
+        const all = await Promise.all([0, 1, 2, 3, 4].map((i) => eirStatus(i, DEMO_CLEAN_IMEI)));
         return all.every((s) => s === "BLACKLISTED");
       },
       10_000,
     );
-    process.stderr.write(`# stolen report to BLACKLISTED on 4 nodes: ${Date.now() - started} ms\n`);
+    process.stderr.write(
+      `# stolen report to BLACKLISTED on 4 validators and a full node: ${Date.now() - started} ms\n`,
+    );
     await assertSameAppHash([0, 1, 2, 3], r.body.height as number);
   });
 
@@ -281,6 +283,63 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
       assert.equal(blocks.length, 1, `node ${i}: ${JSON.stringify(d.body)}`);
       assert.equal(await eirStatus(i, device), "BLACKLISTED");
     }
+  });
+
+  test("7. the regulator admits a member's validator key, then removes it: no restart", {
+    timeout: 120_000,
+  }, async () => {
+    const rpc = `http://127.0.0.1:${net.node(0).ports.rpc}`;
+    const validators = async (): Promise<string[]> => {
+      const r = await getJson(`${rpc}/validators`);
+      const list = (r.body.result as { validators: { pub_key: { value: string } }[] }).validators;
+      return list.map((v) => v.pub_key.value).sort();
+    };
+    assert.equal((await validators()).length, 4);
+    const member = net.node(4).name; // the full node's member (police in the demo)
+    const pubKey = (
+      JSON.parse(
+        readFileSync(
+          path.join(nodeDir(net.dir, member), "cometbft", "config", "priv_validator_key.json"),
+          "utf8",
+        ),
+      ) as { pub_key: { value: string } }
+    ).pub_key.value;
+    const regulator = demoSigner("regulator");
+    const set = async (power: number): Promise<Reply> =>
+      postTx(
+        net.url(1),
+        signedTx(net.chainId, regulator, await nextNonce(regulator, 1), "validator.set", {
+          member,
+          pubKey,
+          power,
+        }),
+      );
+    const added = await set(10);
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    await waitFor(
+      "CometBFT to have 5 validators",
+      async () => (await validators()).includes(pubKey),
+      20_000,
+    );
+    // The new validator signs: the latest block's last commit carries 5 signatures.
+    const commitsBy = async (): Promise<boolean> => {
+      const r = await getJson(`${rpc}/block`);
+      const block = (
+        r.body.result as { block: { last_commit: { signatures: { validator_address: string }[] } } }
+      ).block;
+      return block.last_commit.signatures.filter((s) => s.validator_address).length === 5;
+    };
+    await waitFor("a commit signed by 5 validators", commitsBy, 20_000);
+    const removed = await set(0);
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    await waitFor(
+      "CometBFT to be back to 4 validators",
+      async () => (await validators()).length === 4,
+      20_000,
+    );
+    const last = await set(0);
+    assert.equal((last.body.error as { code?: string }).code, "VALIDATOR_UNKNOWN");
+    await assertSameAppHash([0, 1, 2, 3, 4], await heightOf(0));
   });
 
   test("5. a node whose LMDB was edited halts at the next block that reads it; the others go on", {

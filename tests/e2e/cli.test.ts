@@ -247,4 +247,63 @@ describe("devicechain CLI", () => {
       lines.some((l) => l.startsWith("imei:49015420323751,") && l.includes(",stolen,BLACKLISTED,")),
     );
   });
+
+  test("clones: suspect-clone, pair and unpair compute hashes locally; answers follow", async () => {
+    // The demo's dual-SIM phone 50: paired through its second IMEI, checked through both.
+    const first = imei("35000000000050");
+    const second = imei("35000001000050");
+    const evidence = path.join(dir, "evidence.json");
+    writeFileSync(evidence, '{"subscribers":2}');
+    const tx = (args: string[], signer: string) =>
+      withNode(["tx", ...args, "--key", key(signer), "--json"]);
+    json(
+      await tx(
+        [
+          "suspect-clone",
+          "--device",
+          first,
+          "--rule",
+          "imei-multi-subscriber",
+          "--evidence-file",
+          evidence,
+        ],
+        "operator-a",
+      ),
+    );
+    const status = async (pei: string, supi?: string) =>
+      (
+        (await (
+          await fetch(
+            `${url}/n5g-eir-eic/v1/equipment-status?pei=imei-${pei}${supi ? `&supi=${supi}` : ""}`,
+          )
+        ).json()) as { status: string }
+      ).status;
+    assert.equal(await status(first), "GREYLISTED");
+    const genesis = path.join(dir, "data", "genesis.json");
+    const pairing = [
+      "--device",
+      second,
+      "--subscriber",
+      "imsi-001010000000001",
+      "--genesis",
+      genesis,
+    ];
+    json(await tx(["pair", ...pairing], "regulator"));
+    assert.equal(await status(first, "imsi-001010000000001"), "WHITELISTED");
+    assert.equal(await status(second, "imsi-001010000000001"), "WHITELISTED");
+    assert.equal(await status(first, "imsi-001010000000002"), "BLACKLISTED");
+    assert.equal(await status(first), "GREYLISTED");
+    const again = await tx(["pair", ...pairing], "regulator");
+    assert.equal(JSON.parse(again.stderr).error.code, "PAIRING_EXISTS");
+    // The same subscriber as an S13 User-Name (bare IMSI) names the same pairing.
+    json(
+      await tx(
+        ["unpair", "--device", first, "--subscriber", "001010000000001", "--genesis", genesis],
+        "regulator",
+      ),
+    );
+    assert.equal(await status(first, "imsi-001010000000001"), "GREYLISTED");
+    json(await tx(["clear-clone", "--device", first], "regulator"));
+    assert.equal(await status(first), "WHITELISTED");
+  });
 });

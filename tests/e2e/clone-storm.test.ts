@@ -132,6 +132,7 @@ describe("clone storm: two subscribers, one IMEI", () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.code, 0, JSON.stringify(r.body));
     nonces.set(signer.keyId, nonce);
+    return r.body.height as number;
   };
   /** The salted hash the regulator's client computes; the subscriber never leaves it. */
   const pairing = (subscriber: string) =>
@@ -210,7 +211,7 @@ describe("clone storm: two subscribers, one IMEI", () => {
     assert.deepEqual(await answers(), everywhere("WHITELISTED"));
 
     // Operator A's detection rule fired: two subscribers on one IMEI.
-    await submit(operatorA, "clone.suspect", {
+    const suspectedAt = await submit(operatorA, "clone.suspect", {
       device: IMEI,
       rule: "imei-multi-subscriber",
       evidence: "9f".repeat(32),
@@ -231,6 +232,19 @@ describe("clone storm: two subscribers, one IMEI", () => {
       s13Genuine: EQUIPMENT_STATUS.WHITELISTED,
       s13Clone: EQUIPMENT_STATUS.BLACKLISTED,
     });
+    const view = await http(`${n.url}/v1/devices/${IMEI}`);
+    assert.deepEqual(
+      [view.body.state, view.body.equipmentStatus, view.body.pairings],
+      ["clone_suspected", "GREYLISTED", 1],
+    );
+    assert.deepEqual(view.body.suspicions, [
+      {
+        by: "operator-a",
+        rule: "imei-multi-subscriber",
+        evidence: "9f".repeat(32),
+        height: suspectedAt,
+      },
+    ]);
     const tx = await http(`${n.url}/v1/blocks/latest`);
     assert.ok(!JSON.stringify(tx.body).includes(GENUINE), "no IMSI in the block");
 

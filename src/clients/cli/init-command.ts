@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -39,6 +40,8 @@ export function initCommand(program: Command): void {
           members: [
             { id: "regulator", role: "regulator", name: opts.regulatorName, key: regulator.keyId },
           ],
+          // Random, so that only holders of the genesis file can compute pairing hashes.
+          pairingSalt: randomBytes(32).toString("hex"),
         });
         mkdirSync(opts.data, { recursive: true });
         writeFileSync(file, `${JSON.stringify(genesis, null, 2)}\n`);

@@ -1,10 +1,16 @@
+import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { isKeyId } from "../../core/crypto/ed25519.js";
+import { sha256 } from "../../core/crypto/hash.js";
+import { toHex } from "../../core/encoding/bytes.js";
 import type { JsonObject } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
+import { parseGenesis } from "../../core/machine/genesis.js";
+import { pairingHash, pairingSaltOf } from "../../core/state/pairing.js";
 import { MEMBER_ROLES } from "../../core/state/role.js";
 import type { TxType } from "../../core/tx/tx-type.js";
 import { readKeyFile } from "../sdk/key-file.js";
+import type { NodeClient } from "../sdk/node-client.js";
 import { sendTx } from "../sdk/tx-builder.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";
 import { print } from "./output.js";
@@ -17,7 +23,8 @@ interface TxCommandDef {
   readonly type: TxType;
   readonly description: string;
   readonly options: readonly Option[];
-  readonly params: (o: Opts) => JsonObject;
+  /** The params; the client is there for those computed from the node's state (pairings). */
+  readonly params: (o: Opts, client: NodeClient) => JsonObject | Promise<JsonObject>;
 }
 
 const req = (flags: string, description: string): Option =>
@@ -33,6 +40,58 @@ function keyIdOf(value: string): string {
 }
 
 const device = (): Option => req("--device <id>", "the device, by any identifier");
+
+/**
+ * The pairing hash of --device and --subscriber, computed here so the subscriber never leaves this
+ * machine: over the device's primary key (asked of the node) with the salt of --genesis, whose
+ * chain must be the node's. Or --hash, computed elsewhere.
+ */
+async function pairingParams(o: Opts, client: NodeClient): Promise<JsonObject> {
+  const deviceArg = str(o, "device");
+  if (o.hash !== undefined) {
+    if (o.subscriber !== undefined)
+      throw makeError("REQUEST_BAD_PARAMS", "Give --hash or --subscriber, not both");
+    return { device: deviceArg, hash: str(o, "hash") };
+  }
+  if (o.subscriber === undefined || o.genesis === undefined) {
+    throw makeError("REQUEST_BAD_PARAMS", "Give --subscriber and --genesis (or --hash)");
+  }
+  const genesis = parseGenesis(JSON.parse(readFileSync(str(o, "genesis"), "utf8")));
+  const { chainId } = await client.status();
+  if (genesis.chainId !== chainId) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      `--genesis is for ${genesis.chainId}, the node runs ${chainId}`,
+    );
+  }
+  const salt = pairingSaltOf({
+    chainId,
+    activeRegulators: 0,
+    ...(genesis.pairingSalt === undefined ? {} : { pairingSalt: genesis.pairingSalt }),
+  });
+  const { id } = await client.device(deviceArg);
+  return { device: deviceArg, hash: pairingHash(salt, id, str(o, "subscriber")) };
+}
+
+const pairingOptions = (): Option[] => [
+  device(),
+  opt(
+    "--subscriber <supi|imsi|user>",
+    "the genuine subscriber: imsi-…, a bare IMSI or a user name",
+  ),
+  opt("--genesis <file>", "the chain's genesis.json, for its pairing salt (with --subscriber)"),
+  opt("--hash <hex>", "the pairing hash, if computed elsewhere"),
+];
+
+/** SHA-256 of a local evidence file: only the hash goes on the ledger. */
+function evidenceOf(o: Opts): string {
+  if ((o.evidence === undefined) === (o.evidenceFile === undefined)) {
+    throw makeError("REQUEST_BAD_PARAMS", "Give one of --evidence and --evidence-file");
+  }
+  return o.evidence !== undefined
+    ? str(o, "evidence")
+    : toHex(sha256(new Uint8Array(readFileSync(str(o, "evidenceFile")))));
+}
 
 const TX_COMMANDS: readonly TxCommandDef[] = [
   {
@@ -189,6 +248,52 @@ const TX_COMMANDS: readonly TxCommandDef[] = [
     options: [device()],
     params: (o) => ({ device: str(o, "device") }),
   },
+  {
+    name: "suspect-clone",
+    type: "clone.suspect",
+    description: "operator: report a clone suspicion (the device is greylisted)",
+    options: [
+      device(),
+      req("--rule <name>", "the detection rule that fired, e.g. imei-multi-subscriber"),
+      opt("--evidence <sha256>", "SHA-256 (hex) of the evidence kept locally"),
+      opt("--evidence-file <file>", "the local evidence file: only its SHA-256 is sent"),
+    ],
+    params: (o) => ({ device: str(o, "device"), rule: str(o, "rule"), evidence: evidenceOf(o) }),
+  },
+  {
+    name: "clear-clone",
+    type: "clone.clear",
+    description: "regulator: close a clone case (pairings stay)",
+    options: [device()],
+    params: (o) => ({ device: str(o, "device") }),
+  },
+  {
+    name: "pair",
+    type: "pairing.add",
+    description: "regulator or delegated manufacturer: record a genuine IMEI–subscriber pairing",
+    options: pairingOptions(),
+    params: pairingParams,
+  },
+  {
+    name: "unpair",
+    type: "pairing.remove",
+    description: "regulator or delegated manufacturer: remove a pairing",
+    options: pairingOptions(),
+    params: pairingParams,
+  },
+  {
+    name: "delegate-pairing",
+    type: "pairing.delegate",
+    description: "regulator: let a manufacturer pair its own devices (or --revoke)",
+    options: [
+      req("--manufacturer <id>", "manufacturer member id"),
+      new Option("--revoke", "withdraw the delegation"),
+    ],
+    params: (o) => ({
+      manufacturer: str(o, "manufacturer"),
+      ...(o.revoke === undefined ? {} : { revoke: true }),
+    }),
+  },
 ];
 
 function parseNonce(value: string | undefined): number | undefined {
@@ -210,7 +315,7 @@ export function txCommand(program: Command): void {
     withNodeOption(cmd).action(
       run(async (opts: Opts & NodeOptions & { key: string; nonce?: string; json: boolean }) => {
         const signer = readKeyFile(opts.key);
-        const params = def.params(opts);
+        const params = await def.params(opts, clientFor(opts));
         const nonce = parseNonce(opts.nonce);
         const r = await sendTx(
           clientFor(opts),

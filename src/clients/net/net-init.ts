@@ -123,6 +123,14 @@ export function initNet(opts: NetInitOptions): NetLayout {
         name: n.name,
       };
     });
+  // The ledger records the same set, so that validator.set can change it later.
+  genesis = {
+    ...genesis,
+    validators: (cmtGenesis.validators as { pub_key: { value: string }; name: string }[]).map(
+      (v) => ({ member: v.name, pubKey: v.pub_key.value, power: VALIDATOR_POWER }),
+    ),
+  };
+  writeFileSync(path.join(dir, GENESIS_FILE), `${JSON.stringify(genesis, null, 2)}\n`);
   cmtGenesis.app_state = genesis;
 
   for (const [i, node] of nodes.entries()) {

@@ -50,6 +50,8 @@ export interface DeviceInfo {
   }[];
   readonly block?: { by: string; reason: string; reference?: string; height: number };
   readonly offer?: { toFingerprint: string; height: number };
+  readonly suspicions?: readonly { by: string; rule: string; evidence: string; height: number }[];
+  readonly pairings?: number;
   readonly historyLength?: number;
 }
 

@@ -210,6 +210,17 @@ export const ERRORS = spec({
   },
 
   // Ledger and storage.
+  VALIDATOR_UNKNOWN: {
+    abci: 80,
+    http: 404,
+    message: "No validator of that member has that consensus key.",
+  },
+  VALIDATOR_SET_EMPTY: {
+    abci: 81,
+    http: 409,
+    message: "The last validator cannot be removed.",
+  },
+
   LEDGER_CORRUPT: { abci: 90, http: 500, message: "Stored state does not match its commitment." },
   STORAGE_FAILED: { abci: 91, http: 500, message: "The storage layer failed." },
   GENESIS_INVALID: { abci: 92, http: 500, message: "The genesis file is invalid." },

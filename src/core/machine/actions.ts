@@ -30,6 +30,7 @@ import {
   parseDeviceOnly,
   parseOffer,
 } from "./actions/transfer.js";
+import { parseSetValidator, setValidator } from "./actions/validator.js";
 import type { TxContext } from "./tx-context.js";
 
 /** One transaction type: a pure params parser and a pure apply step. */
@@ -63,4 +64,5 @@ export const ACTIONS: Readonly<Record<TxType, ActionDef<unknown>>> = {
   "pairing.add": def(parsePairing, addPairing),
   "pairing.remove": def(parsePairing, removePairing),
   "pairing.delegate": def(parseDelegatePairing, delegatePairing),
+  "validator.set": def(parseSetValidator, setValidator),
 };

@@ -165,6 +165,8 @@ function paramsFor(type: TxType, role: Role): JsonObject {
       return { device: CLONED, hash: PAIRED };
     case "pairing.delegate":
       return { manufacturer: "manufacturer", revoke: true };
+    case "validator.set":
+      return { member: "manufacturer", pubKey: Buffer.alloc(32, 7).toString("base64"), power: 10 };
   }
 }
 

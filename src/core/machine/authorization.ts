@@ -59,6 +59,9 @@ export const AUTHORIZATION: Readonly<Record<TxType, Readonly<Partial<Record<Role
     manufacturer: "an existing pairing on a device it registered, while delegated",
   },
   "pairing.delegate": { regulator: "to a manufacturer, or revoke it" },
+  "validator.set": {
+    regulator: "an active member's consensus key with a power; power 0 removes it, never the last",
+  },
 };
 
 /** True if the role may sign the type at all. */

@@ -4,8 +4,10 @@ import { writeChain } from "../state/chain.js";
 import { Overlay } from "../state/overlay.js";
 import { defaultPairingSalt, PAIRING_SALT } from "../state/pairing.js";
 import type { StateWrites } from "../state/state.js";
+import { writeValidators } from "../state/validator-set.js";
 import { allocateTac, parseAllocateTac } from "./actions/allocate-tac.js";
 import { admitMember, parseAdmit } from "./actions/member.js";
+import { parseSetValidator } from "./actions/validator.js";
 import type { TxContext } from "./tx-context.js";
 
 /** The genesis file: the chain id and the first members, at least one of them a regulator. */
@@ -20,6 +22,11 @@ export interface Genesis {
    * it the chain uses defaultPairingSalt(chainId), which anyone can compute.
    */
   readonly pairingSalt?: string;
+  /**
+   * The consensus validators at genesis, {member, pubKey, power}: the same set as CometBFT's
+   * genesis, so that validator.set can change or remove them later. Absent for the embedded engine.
+   */
+  readonly validators?: readonly JsonObject[];
 }
 
 const CHAIN_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -44,9 +51,11 @@ export function parseGenesis(value: unknown): Genesis {
   ) {
     throw makeError("GENESIS_INVALID", "pairingSalt is 64 lowercase hex digits (32 bytes)");
   }
+  if (g.validators !== undefined && !Array.isArray(g.validators))
+    throw makeError("GENESIS_INVALID", "validators is an array");
   if (g.tacs !== undefined && !Array.isArray(g.tacs))
     throw makeError("GENESIS_INVALID", "tacs is an array");
-  for (const entry of [...g.members, ...(g.tacs ?? [])] as unknown[]) {
+  for (const entry of [...g.members, ...(g.tacs ?? []), ...(g.validators ?? [])] as unknown[]) {
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
       throw makeError("GENESIS_INVALID", "Every member and TAC entry is a JSON object");
     }
@@ -73,6 +82,10 @@ export function initChain(genesis: Genesis): StateWrites {
   try {
     for (const m of genesis.members) admitMember(ctx, parseAdmit(m));
     for (const t of genesis.tacs ?? []) allocateTac(ctx, parseAllocateTac(t));
+    // Genesis validators may belong to members admitted later (the demo admits its operators by
+    // transaction), so only their form is checked here.
+    const validators = (genesis.validators ?? []).map(parseSetValidator);
+    if (validators.length > 0) writeValidators(state, validators);
   } catch (e) {
     if (isError(e))
       throw makeError("GENESIS_INVALID", `Genesis entry refused: ${e.code} ${e.message}`, {

@@ -20,6 +20,7 @@ export const TX_TYPES = [
   "pairing.add",
   "pairing.remove",
   "pairing.delegate",
+  "validator.set",
 ] as const;
 
 export type TxType = (typeof TX_TYPES)[number];

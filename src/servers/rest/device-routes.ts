@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { type Device, findDevice } from "../../core/state/device.js";
+import { DEVICE_STATES } from "../../core/state/device-state.js";
 import { DEVICE_PREFIX } from "../../core/state/keys.js";
 import { deviceView } from "./device-view.js";
 import { anyObject, errorSchema, type RestDeps } from "./rest-deps.js";
@@ -23,13 +24,11 @@ const deviceSchema = {
   properties: {
     id: { type: "string" },
     ids: { type: "array", items: { type: "string" } },
-    state: {
-      type: "string",
-      enum: ["registered", "active", "recovered", "lost", "stolen", "blocked", "scrapped"],
-    },
+    state: { type: "string", enum: [...DEVICE_STATES] },
     equipmentStatus: { type: "string", enum: ["WHITELISTED", "BLACKLISTED", "GREYLISTED"] },
     manufacturer: { type: "string" },
     ownerFingerprint: { type: "string" },
+    pairings: { type: "integer", description: "how many genuine IMEI–subscriber pairings" },
   },
 } as const;
 

@@ -15,6 +15,10 @@ export interface DeviceView {
   readonly marks: readonly MarkView[];
   readonly block?: Device["block"];
   readonly offer?: { readonly toFingerprint: string; readonly height: number };
+  /** Open clone suspicions: operator, rule, evidence hash and height. */
+  readonly suspicions?: Device["suspicions"];
+  /** How many genuine IMEI–subscriber pairings the device has; the hashes are not shown. */
+  readonly pairings: number;
   readonly historyLength: number;
 }
 
@@ -47,6 +51,8 @@ export function deviceView(d: Device): DeviceView {
     ...(d.offer === undefined
       ? {}
       : { offer: { toFingerprint: keyFingerprint(d.offer.to), height: d.offer.height } }),
+    ...(d.suspicions === undefined ? {} : { suspicions: d.suspicions }),
+    pairings: d.pairings?.length ?? 0,
     historyLength: d.history.length,
   };
 }
