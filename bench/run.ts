@@ -2,6 +2,7 @@
  * `npm run bench -- [suite...]` prints one JSON object per line:
  * {"bench","metric","value","unit"} plus context fields. Suites: core, eir, radius (all by default).
  */
+import { runBftBench } from "./bft-bench.js";
 import { runCoreBench } from "./core-bench.js";
 import { runEirBench } from "./eir-bench.js";
 import { runRadiusBench } from "./radius-bench.js";
@@ -18,6 +19,7 @@ export type Emit = (line: BenchLine) => void;
 
 const SUITES: Record<string, (emit: Emit) => Promise<void>> = {
   core: runCoreBench,
+  bft: runBftBench,
   eir: runEirBench,
   radius: runRadiusBench,
 };
