@@ -65,6 +65,11 @@ async function sellAll(net: TestNet, maker: Signer, owners: readonly Signer[]): 
         ).catch(() => ({ status: 0, body: {} })),
       ),
     );
+    const bad = results.find((r) => r.status !== 200);
+    if (bad)
+      progress(
+        `sell round ${round}: ${results.filter((r) => r.status !== 200).length} not sold, e.g. ${JSON.stringify(bad.body).slice(0, 200)}`,
+      );
     pending = pending.filter((_, k) => results[k]!.status !== 200);
   }
 }

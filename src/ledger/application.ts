@@ -136,7 +136,10 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
   checkTx(bytes: Uint8Array, opts: { deferSignature?: boolean } = {}): CheckTxResponse {
     try {
       const defer = opts.deferSignature === true;
-      const d = checkTx(this.store, bytes, { signatureVerified: defer });
+      // A signature this node verified already (the REST pre-check, then CometBFT's CheckTx and
+      // its rechecks after every block) is not verified again.
+      const known = !defer && this.verified.size > 0 && this.verified.has(decodeTx(bytes).hash);
+      const d = checkTx(this.store, bytes, { signatureVerified: defer || known });
       this.decoded.set(bytes, d);
       if (defer) {
         const signature = fromBase64Url(d.tx.sig) ?? new Uint8Array();

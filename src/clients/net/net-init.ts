@@ -152,7 +152,14 @@ export function initNet(opts: NetInitOptions): NetLayout {
           proxy_app: `tcp://127.0.0.1:${node.ports.abci}`,
           log_level: opts.logLevel ?? "info",
         },
-        rpc: { laddr: `tcp://127.0.0.1:${node.ports.rpc}`, max_open_connections: 2000 },
+        rpc: {
+          laddr: `tcp://127.0.0.1:${node.ports.rpc}`,
+          max_open_connections: 2000,
+          // A 1 MiB transaction is 1.4 MiB in base64, over the 1 MB default; batches are larger.
+          max_body_bytes: 16 * 1024 * 1024,
+          // The engine batches broadcasts (up to 500 per request; CometBFT's default is 10).
+          max_request_batch_size: 1000,
+        },
         p2p: {
           laddr: `tcp://127.0.0.1:${node.ports.p2p}`,
           persistent_peers: peers,

@@ -138,6 +138,10 @@ export async function startNode(
   node: NetNode,
   opts: StartOptions = {},
 ): Promise<void> {
+  const pids = readPids(dir, node.name);
+  // CometBFT stops itself when its app dies, but its graceful stop can hang on the lost
+  // connection: a CometBFT without its app is of no use, so it goes before the app restarts.
+  if (!alive(pids.app) && alive(pids.cometbft)) await stopProcess(pids.cometbft, 5000);
   await startApp(dir, node, opts);
   startComet(dir, node, opts);
 }
