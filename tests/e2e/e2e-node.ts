@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 /** A real node on a temp data dir and an ephemeral loopback port, for end-to-end tests. */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,3 +98,12 @@ export const post = (url: string, tx: unknown): Promise<Reply> =>
 
 /** The error code of an error reply. */
 export const codeOf = (r: Reply): unknown => (r.body.error as { code?: unknown } | undefined)?.code;
+
+/** Wait until `ok()` holds, polling every 25 ms; fail naming `what` after `ms`. */
+export async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

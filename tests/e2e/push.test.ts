@@ -20,6 +20,7 @@ import {
   post,
   signed,
   startE2eNode,
+  until,
 } from "./e2e-node.js";
 
 const regulator = e2eSigner("regulator");
@@ -74,14 +75,6 @@ class Receiver {
 function subscribeBody(signer: Signer, fields: Record<string, unknown>, time = Date.now()) {
   const request = { chain: E2E_CHAIN, key: signer.keyId, time, ...fields };
   return JSON.stringify({ request, sig: toBase64Url(signer.sign(canonicalBytes(request))) });
-}
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("webhooks, tracing alerts and filtered events", () => {

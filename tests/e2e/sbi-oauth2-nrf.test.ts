@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { NF_INSTANCE_ID_FILE } from "../../src/node/run-node.js";
 import { freePort } from "../interop/dev-node.js";
 import { NrfStandIn } from "../support/nrf-stand-in.js";
-import { type E2eNode, http, startE2eNode } from "./e2e-node.js";
+import { type E2eNode, http, startE2eNode, until } from "./e2e-node.js";
 
 const UNKNOWN = "pei=imei-490154203237500";
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -22,14 +22,6 @@ function es256(key: KeyObject, claims: Record<string, unknown>): string {
   const input = `${b64({ alg: "ES256", typ: "JWT" })}.${b64(claims)}`;
   const sig = sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
   return `${input}.${sig.toString("base64url")}`;
-}
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("OAuth2 bearer tokens on N5g-eir", () => {

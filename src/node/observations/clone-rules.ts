@@ -25,7 +25,11 @@ export function mccOf(network: string): string | undefined {
  */
 export function detectClone(recent: readonly Observation[]): CloneFinding | undefined {
   const latest = recent.at(-1);
-  if (!latest) return undefined;
+  // Neither rule can fire on a check with no subscriber and no country: the common case costs
+  // no scan of the device's history.
+  if (!latest || (latest.subscriberHash === "" && mccOf(latest.network) === undefined)) {
+    return undefined;
+  }
   const alternating = recent.filter(
     (o) => o.subscriberHash !== "" && latest.time - o.time <= CLONE_RULES.alternatingWindowMs,
   );

@@ -98,12 +98,6 @@ export class ObservationLog {
     return this.recent.get(identifier) ?? [];
   }
 
-  /** Stored observations, oldest first (for audits and tests). */
-  *stored(): Iterable<Observation> {
-    this.flush();
-    for (const { value } of this.db.getRange()) yield JSON.parse(value) as Observation;
-  }
-
   private flush(): void {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;

@@ -76,8 +76,6 @@ export class PushService {
   private stopped = false;
   private readonly now: () => number;
   private readonly onCommit = (c: CommittedBlock): void => this.publishBlock(c);
-  /** Counters for /metrics and tests. */
-  readonly stats = { delivered: 0, failedAttempts: 0, expired: 0 };
 
   constructor(private readonly opts: PushOptions) {
     this.now = opts.now ?? Date.now;
@@ -98,10 +96,6 @@ export class PushService {
 
   get nodeKeyId(): string {
     return this.opts.signer.keyId;
-  }
-
-  get pendingCount(): number {
-    return this.pending.size;
   }
 
   /** Register a webhook; the same request twice gives the same subscription. */
@@ -176,7 +170,6 @@ export class PushService {
     for (const d of this.pending.values()) {
       if (this.inFlight.has(d.id)) continue;
       if (now - d.createdAt > this.opts.retentionMs) {
-        this.stats.expired += 1;
         this.opts.logger.warn(
           { delivery: d.id, attempts: d.attempts },
           "webhook event expired undelivered",
@@ -231,10 +224,8 @@ export class PushService {
     this.inFlight.delete(d.id);
     if (!this.pending.has(d.id)) return;
     if (ok) {
-      this.stats.delivered += 1;
       this.drop(d);
     } else {
-      this.stats.failedAttempts += 1;
       d.attempts += 1;
       const wait = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * 2 ** (d.attempts - 1));
       d.nextAt = this.now() + wait;
