@@ -29,6 +29,8 @@ export interface ObservationLogOptions {
 const SALT_FILE = "subscriber-salt";
 const FLUSH_MS = 100;
 const MAX_RECENT_PER_DEVICE = 64;
+/** Within this long, the same sighting again is not a new observation. */
+const REPEAT_MS = 60_000;
 
 /**
  * The node's local record of the checks it answered. It never goes on the ledger. Records are
@@ -71,17 +73,36 @@ export class ObservationLog {
     return createHmac("sha256", this.salt).update(subscriber).digest("hex").slice(0, 32);
   }
 
-  record(check: CheckObservation): Observation {
+  /**
+   * Record a check. A repeat of the device's last sighting (same subscriber, network, protocol
+   * and answer) within a minute adds nothing a rule or an alert could use, so it is not recorded
+   * again: a busy network re-checking one device costs a hash and a comparison. Returns the new
+   * observation, or undefined for such a repeat.
+   */
+  record(check: CheckObservation): Observation | undefined {
+    const time = this.now();
+    const subscriberHash = this.subscriberHash(check.subscriber);
+    let list = this.recent.get(check.identifier);
+    const last = list?.at(-1);
+    if (
+      last !== undefined &&
+      time - last.time < REPEAT_MS &&
+      last.subscriberHash === subscriberHash &&
+      last.network === check.network &&
+      last.protocol === check.protocol &&
+      last.answer === check.answer
+    ) {
+      return undefined;
+    }
     const o: Observation = {
       identifier: check.identifier,
-      subscriberHash: this.subscriberHash(check.subscriber),
+      subscriberHash,
       network: check.network,
       protocol: check.protocol,
-      time: this.now(),
+      time,
       answer: check.answer,
     };
     this.buffer.push(o);
-    let list = this.recent.get(o.identifier);
     if (!list) {
       list = [];
       this.recent.set(o.identifier, list);

@@ -1,0 +1,45 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import type { CheckObservation } from "../../servers/check-observation.js";
+import { ObservationLog } from "./observation-log.js";
+
+const check = (subscriber: string | undefined, network = "sbi:10.0.0.1"): CheckObservation => ({
+  identifier: "imei:49015420323751",
+  subscriber,
+  network,
+  protocol: "n5g-eir",
+  answer: "WHITELISTED",
+});
+
+test("repeats of the last sighting within a minute are recorded once; changes always are", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "dc-obs-"));
+  let now = 1_000_000;
+  const log = new ObservationLog({
+    dir,
+    retentionMs: 86_400_000,
+    recentWindowMs: 3_600_000,
+    now: () => now,
+  });
+  try {
+    assert.ok(log.record(check("imsi-001010000000001")));
+    assert.equal(log.record(check("imsi-001010000000001")), undefined);
+    // A→B→A stays a sequence of three: a return to an earlier subscriber is a change.
+    assert.ok(log.record(check("imsi-001010000000002")));
+    assert.ok(log.record(check("imsi-001010000000001")));
+    assert.ok(log.record(check("imsi-001010000000001", "sbi:10.0.0.2")));
+    now += 61_000;
+    assert.ok(log.record(check("imsi-001010000000001", "sbi:10.0.0.2")));
+    const recent = log.recentFor("imei:49015420323751");
+    assert.equal(recent.length, 5);
+    assert.ok(
+      recent.every((o) => !JSON.stringify(o).includes("001010000000001")),
+      "no raw IMSI",
+    );
+  } finally {
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
