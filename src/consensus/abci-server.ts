@@ -17,8 +17,8 @@ export interface AbciServerOptions {
  * The ABCI 2.0 socket server (CometBFT v0.38). CometBFT opens four connections (consensus,
  * mempool, query, snapshot) and pipelines requests on each, ending a batch with Flush; the
  * responses of one connection must come back in the order of its requests. Each connection
- * therefore runs its requests one after the other through a promise chain, and Flush is
- * answered in its place in that chain, so after every response before it.
+ * therefore runs its requests one after the other, and Flush is answered in its place, after
+ * every response before it. Responses answered in one turn of the event loop leave in one write.
  */
 export class AbciServer {
   private readonly server: net.Server;
@@ -47,52 +47,82 @@ export class AbciServer {
     socket.setNoDelay(true);
     this.sockets.add(socket);
     const decoder = new FrameDecoder();
-    let tail: Promise<void> = Promise.resolve();
-    let failed = false;
+    const queue: Uint8Array[] = [];
+    let next = 0;
+    let waiting = false;
+    let stopped = false;
+    let out: Uint8Array[] = [];
+    const send = (response: Response): void => {
+      out.push(frame(Response.encode(response).finish()));
+    };
+    const flushOut = (): void => {
+      if (out.length === 0 || socket.destroyed) return;
+      // One write for all answered in this turn: CometBFT pipelines hundreds of CheckTx.
+      socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+      out = [];
+    };
+    // A handler that fails is fatal: its exception response goes out, the node is told to stop,
+    // and this connection answers nothing more.
+    const fatal = (e: unknown, request: Request): void => {
+      stopped = true;
+      send(Response.fromPartial({ exception: { error: errorText(e) } }));
+      flushOut();
+      this.opts.onFatal(e, request);
+    };
+    // Requests run one at a time in arrival order. A synchronous answer is queued for the write
+    // at the end of the turn; an asynchronous one (Commit) holds back the requests behind it.
+    const drain = (): void => {
+      while (!waiting && !stopped && next < queue.length) {
+        let request: Request;
+        try {
+          request = Request.decode(queue[next++]!);
+        } catch (e) {
+          stopped = true;
+          this.opts.onConnectionError?.(e);
+          socket.destroy();
+          return;
+        }
+        let answer: Response | Promise<Response>;
+        try {
+          answer = this.opts.handler(request);
+        } catch (e) {
+          fatal(e, request);
+          return;
+        }
+        if (!(answer instanceof Promise)) {
+          send(answer);
+          continue;
+        }
+        waiting = true;
+        answer.then(
+          (response) => {
+            waiting = false;
+            send(response);
+            drain();
+          },
+          (e: unknown) => fatal(e, request),
+        );
+      }
+      if (next === queue.length) {
+        queue.length = 0;
+        next = 0;
+      }
+      flushOut();
+    };
     socket.on("data", (chunk) => {
-      if (failed) return;
-      let messages: Uint8Array[];
+      if (stopped) return;
       try {
-        messages = decoder.push(chunk);
+        for (const m of decoder.push(chunk)) queue.push(m);
       } catch (e) {
-        failed = true;
+        stopped = true;
         this.opts.onConnectionError?.(e);
         socket.destroy();
         return;
       }
-      for (const bytes of messages) {
-        tail = tail.then(() => this.answer(socket, bytes));
-      }
+      drain();
     });
     socket.on("error", (e) => this.opts.onConnectionError?.(e));
     socket.on("close", () => this.sockets.delete(socket));
-  }
-
-  private async answer(socket: net.Socket, bytes: Uint8Array): Promise<void> {
-    if (socket.destroyed) return;
-    let request: Request;
-    try {
-      request = Request.decode(bytes);
-    } catch (e) {
-      this.opts.onConnectionError?.(e);
-      socket.destroy();
-      return;
-    }
-    let response: Response;
-    try {
-      response = await this.opts.handler(request);
-    } catch (e) {
-      response = Response.fromPartial({ exception: { error: errorText(e) } });
-      this.write(socket, response);
-      this.opts.onFatal(e, request);
-      return;
-    }
-    this.write(socket, response);
-  }
-
-  private write(socket: net.Socket, response: Response): void {
-    if (socket.destroyed) return;
-    socket.write(frame(Response.encode(response).finish()));
   }
 
   /** Stop listening and drop every connection. */

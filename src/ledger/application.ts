@@ -1,12 +1,18 @@
 import { EventEmitter } from "node:events";
 import { isKeyId } from "../core/crypto/ed25519.js";
+import { sha256 } from "../core/crypto/hash.js";
 import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../core/identifiers/identifier.js";
 import { resolveAccount } from "../core/machine/account.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
-import { checkTx, executeBlock, failure, type TxResult } from "../core/machine/state-machine.js";
+import {
+  checkDecodedTx,
+  executeBlock,
+  failure,
+  type TxResult,
+} from "../core/machine/state-machine.js";
 import { checkChain, checkSignature, lastNonce } from "../core/machine/verify.js";
 import { readChain } from "../core/state/chain.js";
 import { findDevice } from "../core/state/device.js";
@@ -67,6 +73,8 @@ interface Pending {
 }
 
 const MAX_VERIFIED = 200_000;
+/** A decoding is a few kB: this bounds the cache to some hundred MB at worst. */
+const MAX_DECODINGS = 50_000;
 
 /**
  * The ledger application behind an ABCI-shaped interface: info, initChain, checkTx,
@@ -78,8 +86,13 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
   private pending: Pending | undefined;
   /** Hashes whose signatures this node already verified in checkTx; saves a verify per tx. */
   private readonly verified = new Set<string>();
-  /** checkTx's decoding of the very byte arrays the engine will put in a block. */
-  private readonly decoded = new WeakMap<Uint8Array, DecodedTx>();
+  /**
+   * Decodings by the SHA-256 of the bytes decoded. On CometBFT one transaction arrives as fresh
+   * bytes many times on each node (the REST pre-check, CheckTx, a recheck after every block,
+   * PrepareProposal or ProcessProposal, FinalizeBlock): it is parsed and canonicalised once.
+   * Decoding is a pure function of the bytes, so a cached result is the result.
+   */
+  private readonly decodings = new Map<string, DecodedTx>();
 
   private constructor(readonly store: LedgerStore) {
     super();
@@ -138,9 +151,9 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
       const defer = opts.deferSignature === true;
       // A signature this node verified already (the REST pre-check, then CometBFT's CheckTx and
       // its rechecks after every block) is not verified again.
-      const known = !defer && this.verified.size > 0 && this.verified.has(decodeTx(bytes).hash);
-      const d = checkTx(this.store, bytes, { signatureVerified: defer || known });
-      this.decoded.set(bytes, d);
+      const d = this.decode(bytes);
+      const known = !defer && this.verified.has(d.hash);
+      checkDecodedTx(this.store, d, { signatureVerified: defer || known });
       if (defer) {
         const signature = fromBase64Url(d.tx.sig) ?? new Uint8Array();
         const message = signingBytes(d.tx.body);
@@ -166,6 +179,16 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     }
   }
 
+  private decode(bytes: Uint8Array): DecodedTx {
+    const key = toHex(sha256(bytes));
+    const cached = this.decodings.get(key);
+    if (cached) return cached;
+    const d = decodeTx(bytes);
+    if (this.decodings.size >= MAX_DECODINGS) this.decodings.clear();
+    this.decodings.set(key, d);
+    return d;
+  }
+
   /** Record that the signature of a transaction was verified, so its block skips the check. */
   signatureVerified(hash: string): void {
     if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
@@ -179,7 +202,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
    */
   checkProposalTx(bytes: Uint8Array): { code: number; codeName: string; log: string } {
     try {
-      const d = decodeTx(bytes);
+      const d = this.decode(bytes);
       checkChain(d, this.chainId);
       if (!this.verified.has(d.hash)) {
         checkSignature(d);
@@ -200,7 +223,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     }
     const { results, writes } = executeBlock(this.store, request, {
       verifiedHashes: this.verified,
-      decoded: (bytes) => this.decoded.get(bytes),
+      decoded: (bytes) => this.decode(bytes),
     });
     const prepared = this.store.prepare(writes);
     const hashes = results.map((r) => r.hash);
@@ -225,7 +248,9 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
         log: r.log,
         events: r.events as unknown as Json,
         ...(r.data === undefined ? {} : { data: r.data as Json }),
-        tx: (this.decoded.get(raw)?.tx as unknown as Json | undefined) ?? safeTxJson(raw),
+        tx:
+          (this.decodings.get(toHex(sha256(raw)))?.tx as unknown as Json | undefined) ??
+          safeTxJson(raw),
       };
     });
     this.pending = { request, results, prepared, block, records };
@@ -238,7 +263,10 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     if (!p) throw makeError("INTERNAL", "commit without finalizeBlock");
     this.pending = undefined;
     this.store.commit(p.prepared, p.block, p.records);
-    for (const h of p.block.txs) this.verified.delete(h);
+    for (const [i, h] of p.block.txs.entries()) {
+      this.verified.delete(h);
+      this.decodings.delete(toHex(sha256(p.request.txs[i]!)));
+    }
     await this.store.flushed();
     const committed = { block: p.block, results: p.results };
     // A subscriber's failure is not the ledger's: the block is committed whatever a listener does.

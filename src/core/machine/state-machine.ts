@@ -134,7 +134,12 @@ export function checkTx(
   opts: VerifyOptions = {},
 ): DecodedTx {
   const d = decodeTx(bytes);
+  checkDecodedTx(state, d, opts);
+  return d;
+}
+
+/** checkTx on a transaction decoded already. */
+export function checkDecodedTx(state: StateReader, d: DecodedTx, opts: VerifyOptions = {}): void {
   const signer = verifyTx(state, requireChainId(state), d, opts);
   ACTIONS[d.tx.body.type].parse(d.tx.body.params, signer);
-  return d;
 }
