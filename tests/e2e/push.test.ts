@@ -162,6 +162,11 @@ describe("webhooks, tracing alerts and filtered events", () => {
       body: subscribeBody(police, { url, signing: "hmac-sha256", secret: "short" }),
     });
     assert.equal(codeOf(weak), "REQUEST_BAD_PARAMS");
+    const noSuchEvent = await http(`${n.url}/v1/webhooks`, {
+      method: "POST",
+      body: subscribeBody(police, { url, events: ["reported_stolen", "stolen"] }),
+    });
+    assert.equal(codeOf(noSuchEvent), "REQUEST_BAD_PARAMS");
   });
 
   test("a receiver that is down gets the delivery once it is back, signed and deduplicable", async () => {
@@ -242,7 +247,12 @@ describe("webhooks, tracing alerts and filtered events", () => {
     });
     assert.equal((await post(n.url, register)).body.code, 0);
     lateHook.down = true;
-    const subscribe = subscribeBody(watcher, { url, devices: [LATE_A, LATE_B] });
+    // Any history event may be asked for, clone and pairing events too.
+    const subscribe = subscribeBody(watcher, {
+      url,
+      devices: [LATE_A, LATE_B],
+      events: ["sold", "clone_suspected", "paired"],
+    });
     const sub = await http(`${n.url}/v1/webhooks`, { method: "POST", body: subscribe });
     assert.equal(sub.status, 201);
     const id = String(sub.body.id);

@@ -5,7 +5,7 @@ import { canonicalBytes } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { resolveAccount } from "../../core/machine/account.js";
-import type { HistoryEvent } from "../../core/state/device.js";
+import { HISTORY_EVENTS } from "../../core/state/device.js";
 import type { LedgerApp } from "../../ledger/application.js";
 import type { PushService } from "../../node/push/push-service.js";
 
@@ -18,20 +18,6 @@ export interface WebhookDeps {
 /** A signed request is good for this long either side of the node's clock. */
 const MAX_SKEW_MS = 5 * 60_000;
 const TYPES = ["device.changed", "tracing.alert"] as const;
-const EVENTS: readonly HistoryEvent[] = [
-  "registered",
-  "sold",
-  "transfer_offered",
-  "transfer_cancelled",
-  "transferred",
-  "reported_lost",
-  "reported_stolen",
-  "report_cleared",
-  "recovered",
-  "blocked",
-  "unblocked",
-  "scrapped",
-];
 
 interface Signed {
   readonly request: Record<string, unknown>;
@@ -117,7 +103,7 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
       const r = body.request;
       const url = parseUrl(r.url);
       const types = stringList(r.types ?? ["device.changed"], "types", TYPES);
-      const events = stringList(r.events ?? [], "events", EVENTS);
+      const events = stringList(r.events ?? [], "events", HISTORY_EVENTS);
       const devices = stringList(r.devices ?? [], "devices").map(
         (d) => parseIdentifier(d, "person").key,
       );
