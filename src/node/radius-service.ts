@@ -32,7 +32,7 @@ export async function startRadius(
   }
   if (config.radiusAuthPort < 0 && config.radiusAcctPort < 0) return undefined;
   const server = new RadiusServer({
-    statusOf: (key) => app.store.equipmentStatus(key),
+    statusOf: (key, subscriber) => app.store.equipmentStatus(key, subscriber),
     identifierKeysOf: (id) => readDevice(app.store, id)?.ids ?? [id],
     subscribe: (listener) => {
       app.on("commit", listener);

@@ -21,6 +21,7 @@ import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
 import { startCloneDetection } from "./observations/clone-detector.js";
 import { ObservationLog } from "./observations/observation-log.js";
 import { startTracingAlerts } from "./observations/tracing-alerts.js";
+import { pushMetrics } from "./push/push-metrics.js";
 import { PushService } from "./push/push-service.js";
 import { type RadiusService, startRadius } from "./radius-service.js";
 import { NODE_VERSION } from "./version.js";
@@ -105,6 +106,8 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       retentionMs: config.observationRetentionDays * DAY_MS,
       recentWindowMs: 6 * HOUR_MS,
     });
+    // The gauges read the queue when /metrics is scraped, by which time `push` exists.
+    const pushCounters = pushMetrics(metrics.registry, () => push.queueStats());
     const push = new PushService({
       path: path.join(config.dataDir, PUSH_DIR),
       app,
@@ -114,6 +117,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       backoffMinMs: config.webhookRetryMinMs,
       backoffMaxMs: 5 * 60_000,
       requestTimeoutMs: 10_000,
+      metrics: pushCounters,
     });
     startTracingAlerts(observations, app.store, push);
     startCloneDetection({

@@ -84,7 +84,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
   await fastify.register(rlmRestPlugin, {
     prefix: RLM_REST_PREFIX,
-    statusOf: (key) => store.equipmentStatus(key),
+    statusOf: (key, subscriber) => store.equipmentStatus(key, subscriber),
     unknownMac: deps.radiusUnknownMac ?? "reject",
     metrics: radiusMetrics(deps.metrics.registry),
     ...(deps.onRadiusCheck ? { onCheck: deps.onRadiusCheck } : {}),

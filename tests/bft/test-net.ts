@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { initNet } from "../../src/clients/net/net-init.js";
-import { type NetLayout, type NetNode, restUrl } from "../../src/clients/net/net-layout.js";
+import { appDir, type NetLayout, type NetNode, restUrl } from "../../src/clients/net/net-layout.js";
 import { readPids, startNet, stopNet, stopProcess } from "../../src/clients/net/net-processes.js";
 import { readKeyFile } from "../../src/clients/sdk/key-file.js";
 import { ensureCometbft } from "../../src/consensus/cometbft-binary.js";
@@ -11,6 +11,7 @@ import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { encodeTx, signTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { CONFIG_FILE, type NodeSettings, writeNodeConfig } from "../../src/node/node-config.js";
 
 /**
  * A real local consortium for tests: `net init` and `net start` in a temporary folder on free
@@ -50,6 +51,12 @@ export async function startTestNet(opts: {
   validators: number;
   fullNodes?: number;
   demo?: boolean;
+  /**
+   * Settings for a node's devicechain process on top of what `net init` wrote, applied before
+   * the network starts (e.g. cloneReportKeyFile for an operator's node). `dir` is the network's
+   * folder, whose keys/ holds every member's key file.
+   */
+  nodeSettings?: (node: NetNode, i: number, dir: string) => Partial<NodeSettings>;
 }): Promise<TestNet> {
   ensureCometbft((line) => process.stderr.write(`${line}\n`));
   const dir = mkdtempSync(path.join(tmpdir(), "dc-bft-"));
@@ -73,6 +80,13 @@ export async function startTestNet(opts: {
     if (!process.env.DEVICECHAIN_KEEP_NET) rmSync(dir, { recursive: true, force: true });
   };
   try {
+    for (const [i, node] of layout.nodes.entries()) {
+      const extra = opts.nodeSettings?.(node, i, dir) ?? {};
+      if (Object.keys(extra).length === 0) continue;
+      const data = appDir(dir, node.name);
+      const written = JSON.parse(readFileSync(path.join(data, CONFIG_FILE), "utf8")) as object;
+      writeNodeConfig(data, { ...written, ...extra });
+    }
     await startNet(dir, { watchPid: process.pid, timeoutMs: 60_000 });
   } catch (e) {
     await close();

@@ -6,30 +6,11 @@
  */
 import * as assert from "node:assert/strict";
 import { type ClientHttp2Session, connect as h2connect } from "node:http2";
-import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
-import {
-  AVP,
-  COMMAND,
-  EQUIPMENT_STATUS,
-  S13_APPLICATION_ID,
-  VENDOR_3GPP,
-} from "../../src/servers/s13/diameter-avps.js";
-import {
-  type Avp,
-  avpU32,
-  decodeMessage,
-  encodeMessage,
-  FLAG_PROXIABLE,
-  FLAG_REQUEST,
-  findAvp,
-  groupedAvp,
-  messageLength,
-  u32Avp,
-  utf8Avp,
-} from "../../src/servers/s13/diameter-message.js";
+import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
+import { s13Check } from "../support/s13-check.js";
 import {
   E2E_CHAIN,
   type E2eNode,
@@ -70,51 +51,6 @@ function h2get(
     stream.setTimeout(10_000, () => stream.close());
     stream.end();
   });
-}
-
-let hop = 1;
-/** One ME-Identity-Check over a fresh Diameter connection; the Equipment-Status answered. */
-async function s13Check(port: number, userName?: string): Promise<number | undefined> {
-  const avps: Avp[] = [
-    utf8Avp(AVP.SESSION_ID, `mme.clone.test;${hop}`),
-    u32Avp(AVP.AUTH_SESSION_STATE, 1),
-    utf8Avp(AVP.ORIGIN_HOST, "mme.clone.test"),
-    utf8Avp(AVP.ORIGIN_REALM, "clone.test"),
-    utf8Avp(AVP.DESTINATION_REALM, "devicechain.localdomain"),
-    groupedAvp(AVP.TERMINAL_INFORMATION, [utf8Avp(AVP.IMEI, D14, { vendorId: VENDOR_3GPP })], {
-      vendorId: VENDOR_3GPP,
-    }),
-    ...(userName === undefined ? [] : [utf8Avp(AVP.USER_NAME, userName)]),
-  ];
-  const request = encodeMessage({
-    flags: FLAG_REQUEST | FLAG_PROXIABLE,
-    commandCode: COMMAND.ME_IDENTITY_CHECK,
-    applicationId: S13_APPLICATION_ID,
-    hopByHop: hop++,
-    endToEnd: hop,
-    avps,
-  });
-  const socket = connect(port, "127.0.0.1");
-  try {
-    const answer = await new Promise<Buffer>((resolve, reject) => {
-      let buffer = Buffer.alloc(0);
-      const timer = setTimeout(() => reject(new Error("no ECA in 5 s")), 5_000);
-      socket.on("data", (chunk: Buffer) => {
-        buffer = Buffer.concat([buffer, chunk]);
-        if (buffer.length >= 4 && buffer.length >= messageLength(buffer)) {
-          clearTimeout(timer);
-          resolve(buffer.subarray(0, messageLength(buffer)));
-        }
-      });
-      socket.on("error", reject);
-      socket.write(request);
-    });
-    const eca = decodeMessage(answer);
-    const status = findAvp(eca.avps, AVP.EQUIPMENT_STATUS, VENDOR_3GPP);
-    return status ? avpU32(status) : undefined;
-  } finally {
-    socket.destroy();
-  }
 }
 
 describe("clone storm: two subscribers, one IMEI", () => {
@@ -162,9 +98,9 @@ describe("clone storm: two subscribers, one IMEI", () => {
       h2Clone: await viaH2(`imsi-${CLONE}`),
       h1Genuine: await viaH1(`imsi-${GENUINE}`),
       h1Clone: await viaH1(`imsi-${CLONE}`),
-      s13: await s13Check(s13Port),
-      s13Genuine: await s13Check(s13Port, GENUINE),
-      s13Clone: await s13Check(s13Port, CLONE),
+      s13: await s13Check({ port: s13Port, imei: D14 }),
+      s13Genuine: await s13Check({ port: s13Port, imei: D14, imsi: GENUINE }),
+      s13Clone: await s13Check({ port: s13Port, imei: D14, imsi: CLONE }),
     };
   }
   const everywhere = (status: Status) => ({

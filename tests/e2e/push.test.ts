@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { toBase64Url } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
+import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
 import {
   codeOf,
@@ -30,6 +31,10 @@ const watcher = e2eSigner("watcher");
 const STOLEN = "490154203237518";
 const OTHER = "356938035643809";
 const IMSI = "001010123456789";
+const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
+/** Devices sold while a receiver is down, then up, then down again. */
+const LATE_A = imei("35693803000001");
+const LATE_B = imei("35693803000002");
 
 interface Received {
   readonly id: string;
@@ -119,7 +124,19 @@ describe("webhooks, tracing alerts and filtered events", () => {
     await n.stop();
     await policeHook.close();
     await watcherHook.close();
+    await lateHook.close();
   });
+
+  const lateHook = new Receiver();
+  /** One sample from /metrics; 0 when the series has no sample yet. */
+  const metric = async (series: string): Promise<number> => {
+    const text = String((await http(`${n.url}/metrics`)).body.text);
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+  const webhooks = (body: string) => http(`${n.url}/v1/webhooks/list`, { method: "POST", body });
+  const unsubscribe = (id: string, body: string) =>
+    http(`${n.url}/v1/webhooks/${id}`, { method: "DELETE", body });
 
   test("subscribing needs a good signature, a fresh time and an http URL", async () => {
     const url = await policeHook.listen();
@@ -145,6 +162,11 @@ describe("webhooks, tracing alerts and filtered events", () => {
       body: subscribeBody(police, { url, signing: "hmac-sha256", secret: "short" }),
     });
     assert.equal(codeOf(weak), "REQUEST_BAD_PARAMS");
+    const noSuchEvent = await http(`${n.url}/v1/webhooks`, {
+      method: "POST",
+      body: subscribeBody(police, { url, events: ["reported_stolen", "stolen"] }),
+    });
+    assert.equal(codeOf(noSuchEvent), "REQUEST_BAD_PARAMS");
   });
 
   test("a receiver that is down gets the delivery once it is back, signed and deduplicable", async () => {
@@ -205,6 +227,115 @@ describe("webhooks, tracing alerts and filtered events", () => {
       verifyDelivery(w.signature, { secret: `${secret}x` }, w.id, w.timestamp, w.body),
       false,
     );
+  });
+
+  test("a subscriber lists and removes its own webhooks; metrics count attempts, retries and the undelivered queue", async () => {
+    const url = await lateHook.listen();
+    const FAILED = 'devicechain_push_attempts_total{result="failed"}';
+    const DELIVERED = 'devicechain_push_attempts_total{result="delivered"}';
+    const RETRIES = "devicechain_push_retries_total";
+    const UNDELIVERED = "devicechain_push_undelivered";
+    const UNSUBSCRIBED = 'devicechain_push_dropped_total{reason="unsubscribed"}';
+    const before = {
+      failed: await metric(FAILED),
+      delivered: await metric(DELIVERED),
+      retries: await metric(RETRIES),
+      unsubscribed: await metric(UNSUBSCRIBED),
+    };
+    const register = signed(acme, 2, "device.register", {
+      devices: [{ ids: [LATE_A] }, { ids: [LATE_B] }],
+    });
+    assert.equal((await post(n.url, register)).body.code, 0);
+    lateHook.down = true;
+    // Any history event may be asked for, clone and pairing events too.
+    const subscribe = subscribeBody(watcher, {
+      url,
+      devices: [LATE_A, LATE_B],
+      events: ["sold", "clone_suspected", "paired"],
+    });
+    const sub = await http(`${n.url}/v1/webhooks`, { method: "POST", body: subscribe });
+    assert.equal(sub.status, 201);
+    const id = String(sub.body.id);
+    const sell = (nonce: number, device: string) =>
+      post(n.url, signed(acme, nonce, "device.sell", { device, owner: watcher.keyId }));
+    assert.equal((await sell(3, LATE_A)).body.code, 0);
+    await until("attempts while the receiver is down", () => lateHook.got.length >= 3, 5_000);
+    assert.ok((await metric(FAILED)) >= before.failed + 3);
+    assert.ok((await metric(RETRIES)) >= before.retries + 2);
+    assert.equal(await metric(UNDELIVERED), 1);
+    assert.ok((await metric("devicechain_push_oldest_undelivered_seconds")) > 0);
+    assert.equal(await metric("devicechain_push_subscriptions"), 3);
+
+    // The owner sees its own webhooks, with what is still queued; never the HMAC secret.
+    const mine = await webhooks(subscribeBody(watcher, { op: "list" }));
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    const list = mine.body.webhooks as {
+      id: string;
+      undelivered: number;
+      nextAttemptAt: unknown;
+    }[];
+    assert.equal(list.length, 2, "its HMAC webhook and this one");
+    const late = list.find((w) => w.id === id);
+    assert.equal(late?.undelivered, 1);
+    assert.equal(typeof late?.nextAttemptAt, "number");
+    assert.equal(list.find((w) => w.id !== id)?.undelivered, 0);
+    assert.ok(!JSON.stringify(mine.body).includes(secret), "no HMAC secret in the list");
+    // Another account sees only its own.
+    const theirs = await webhooks(subscribeBody(police, { op: "list" }));
+    assert.deepEqual(
+      (theirs.body.webhooks as { id: string }[]).map((w) => w.id).includes(id),
+      false,
+    );
+    assert.equal((theirs.body.webhooks as unknown[]).length, 1);
+
+    // Back up: delivered, and the queue empties.
+    const whileDown = lateHook.got.length;
+    lateHook.down = false;
+    await until("an attempt once up", () => lateHook.got.length > whileDown, 5_000);
+    let undelivered = 1;
+    const deadline = Date.now() + 5_000;
+    while (undelivered !== 0 && Date.now() < deadline) {
+      undelivered = await metric(UNDELIVERED);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(undelivered, 0);
+    assert.ok((await metric(DELIVERED)) >= before.delivered + 1);
+    assert.equal(lateHook.unique().length, 1);
+
+    // Down again with a new event queued: removing the webhook drops it, and stops the attempts.
+    lateHook.down = true;
+    const seen = lateHook.got.length;
+    assert.equal((await sell(4, LATE_B)).body.code, 0);
+    await until("an attempt for the second event", () => lateHook.got.length > seen, 5_000);
+    assert.equal(await metric(UNDELIVERED), 1);
+
+    // Requests signed for something else are refused: a subscription or a list request
+    // replayed as a removal, a removal of another webhook, and another account's removal.
+    const listBody = subscribeBody(watcher, { op: "list" });
+    for (const body of [subscribe, listBody, subscribeBody(watcher, { op: "unsubscribe" })]) {
+      const r = await unsubscribe(id, body);
+      assert.equal(codeOf(r), "REQUEST_BAD_PARAMS", JSON.stringify(r.body));
+    }
+    const other = list.find((w) => w.id !== id)?.id ?? "";
+    const forOther = subscribeBody(watcher, { op: "unsubscribe", id: other });
+    assert.equal(codeOf(await unsubscribe(id, forOther)), "REQUEST_BAD_PARAMS");
+    assert.equal(codeOf(await webhooks(subscribe)), "REQUEST_BAD_PARAMS");
+    const byPolice = await unsubscribe(id, subscribeBody(police, { op: "unsubscribe", id }));
+    assert.equal(byPolice.status, 404);
+    assert.equal(codeOf(byPolice), "NOT_FOUND");
+
+    const removed = await unsubscribe(id, subscribeBody(watcher, { op: "unsubscribe", id }));
+    assert.equal(removed.status, 204);
+    assert.equal(await metric(UNDELIVERED), 0);
+    assert.equal(await metric(UNSUBSCRIBED), before.unsubscribed + 1);
+    const after = await webhooks(subscribeBody(watcher, { op: "list" }));
+    assert.deepEqual(
+      (after.body.webhooks as { id: string }[]).map((w) => w.id),
+      [other],
+    );
+    const attempts = lateHook.got.length;
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(lateHook.got.length, attempts, "no attempt after the removal");
   });
 
   test("a stolen device checked on a network raises a tracing alert to its reporter, without the IMSI", async () => {

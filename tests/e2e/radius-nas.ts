@@ -127,12 +127,15 @@ export class NasSimulator {
     return this.exchange(identifier, auth, bytes, this.server.authPort, timeoutMs);
   }
 
-  /** An Accounting-Request; resolves with the verified Accounting-Response. */
+  /**
+   * An Accounting-Request; resolves with the verified Accounting-Response. The User-Name is the
+   * MAC (MAC authentication) unless one is given.
+   */
   accounting(
     statusType: number,
     acctSessionId: string,
     callingStationId: string,
-    timeoutMs = 2_000,
+    opts: { userName?: string; timeoutMs?: number } = {},
   ): Promise<RadiusPacket> {
     const identifier = this.id();
     const bytes = encodeSignedRequest(
@@ -141,7 +144,7 @@ export class NasSimulator {
       [
         integerAttr(ATTR.ACCT_STATUS_TYPE, statusType),
         textAttr(ATTR.ACCT_SESSION_ID, acctSessionId),
-        textAttr(ATTR.USER_NAME, callingStationId),
+        textAttr(ATTR.USER_NAME, opts.userName ?? callingStationId),
         textAttr(ATTR.CALLING_STATION_ID, callingStationId),
         textAttr(ATTR.NAS_IDENTIFIER, "nas-sim"),
         ipv4Attr(ATTR.NAS_IP_ADDRESS, "127.0.0.1"),
@@ -149,7 +152,7 @@ export class NasSimulator {
       this.secret,
     );
     const auth = Buffer.from(bytes.subarray(4, 20));
-    return this.exchange(identifier, auth, bytes, this.server.acctPort, timeoutMs);
+    return this.exchange(identifier, auth, bytes, this.server.acctPort, opts.timeoutMs ?? 2_000);
   }
 
   private exchange(

@@ -15,6 +15,7 @@ import { NodeClient } from "../../src/clients/sdk/node-client.js";
 import { sendTx } from "../../src/clients/sdk/tx-builder.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
+import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { loadNodeConfig } from "../../src/node/node-config.js";
 import { type RunningNode, runNode } from "../../src/node/run-node.js";
@@ -35,6 +36,7 @@ import { NasSimulator } from "./radius-nas.js";
 const regulator = e2eSigner("regulator");
 const acme = e2eSigner("acme");
 const police = e2eSigner("police");
+const carrier = e2eSigner("carrier");
 const SECRET = "nas-sim-secret-1";
 
 // Locally administered MACs (second bit of the first octet set), as IoT test devices use.
@@ -47,6 +49,15 @@ const ROAMING = [
   "02-00-5E-10-00-06",
 ];
 const UNKNOWN = "02-00-5E-10-00-99";
+/** A Wi-Fi module without an IMEI whose identity is cloned: the genuine one and a clone share it. */
+const CLONED = "02-00-5E-10-00-07";
+/**
+ * The genuine subscriber as the regulator pairs it (a SUPI), and as a NAS sends it: the EAP-SIM
+ * permanent identity of the same IMSI (TS 23.003 §14.3: "1" + IMSI @ the WLAN realm).
+ */
+const GENUINE_SUPI = "imsi-001010000000001";
+const GENUINE_EAP = "1001010000000001@wlan.mnc001.mcc001.3gppnetwork.org";
+const CLONE_USER = "0001010000000002@wlan.mnc001.mcc001.3gppnetwork.org";
 
 describe("built-in RADIUS server and rlm_rest endpoint", () => {
   let node: RunningNode;
@@ -108,8 +119,14 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
       name: "police",
       key: police.keyId,
     });
+    await tx(regulator, "member.admit", {
+      id: "carrier",
+      role: "operator",
+      name: "carrier",
+      key: carrier.keyId,
+    });
     const r = await tx(acme, "device.register", {
-      devices: [CLEAN, STOLEN, ...ROAMING].map((mac) => ({ ids: [mac] })),
+      devices: [CLEAN, STOLEN, ...ROAMING, CLONED].map((mac) => ({ ids: [mac] })),
     });
     assert.equal(r.code, 0);
     await tx(police, "report.file", { device: STOLEN, kind: "stolen", reference: "CASE-1" });
@@ -144,7 +161,8 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
           o.answer === "reject" &&
           o.status === "BLACKLISTED" &&
           o.nas === "nas-sim" &&
-          o.subscriber === STOLEN,
+          // MAC authentication: the User-Name is the MAC again, so no subscriber.
+          o.subscriber === undefined,
       ),
       JSON.stringify(observations),
     );
@@ -324,6 +342,95 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
         (o) => o.via === "rlm_rest" && o.nas === "hotspot-7" && o.answer === "reject",
       ),
     );
+  });
+
+  test("a cloned MAC with a genuine pairing: its subscriber is accepted and the clone rejected, over RADIUS and rlm_rest; the clone's session is disconnected", async () => {
+    const authorize = async (mac: string, userName: string) => {
+      const res = await fetch(`${node.url}/radius/v1/authorize`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          "User-Name": { type: "string", value: [userName] },
+          "Calling-Station-Id": { type: "string", value: [mac] },
+          "NAS-Identifier": { type: "string", value: ["hotspot-9"] },
+        }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const r = await tx(carrier, "clone.suspect", {
+      device: CLONED,
+      rule: "alternating-subscribers",
+      evidence: "ab".repeat(32),
+    });
+    assert.equal(r.code, 0);
+    // Suspected, not yet resolved: GREYLISTED, which RADIUS lets through for everyone.
+    for (const userName of [GENUINE_EAP, CLONE_USER, CLONED]) {
+      const a = await nas.accessRequest(CLONED, { userName });
+      assert.equal(a.code, CODE.ACCESS_ACCEPT, userName);
+      assert.equal((await authorize(CLONED, userName)).status, 200, userName);
+    }
+    // Both are online when the regulator resolves the case.
+    await nas.accounting(ACCT_STATUS.START, "sess-genuine", CLONED, { userName: GENUINE_EAP });
+    await nas.accounting(ACCT_STATUS.START, "sess-clone", CLONED, { userName: CLONE_USER });
+    const seen = nas.received.length;
+    const salt = pairingSaltOf({ chainId: E2E_CHAIN, activeRegulators: 1 });
+    const paired = await tx(regulator, "pairing.add", {
+      device: CLONED,
+      hash: pairingHash(salt, "mac:02005E100007", GENUINE_SUPI),
+    });
+    assert.equal(paired.code, 0);
+    // The pairing blocks the clone's subscriber: its session is ended, the genuine one's is not.
+    const d = await nas.nextDisconnect(2_000, seen);
+    assert.equal(textAttribute(d.packet, ATTR.ACCT_SESSION_ID), "sess-clone");
+    assert.equal(textAttribute(d.packet, ATTR.USER_NAME), CLONE_USER);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    assert.equal(nas.received.length, seen + 1, "no Disconnect-Request for the genuine session");
+
+    // The genuine subscriber, in any form that normalises to the paired SUPI, is accepted.
+    for (const userName of [GENUINE_EAP, "001010000000001"]) {
+      assert.equal((await nas.accessRequest(CLONED, { userName })).code, CODE.ACCESS_ACCEPT);
+      const ok = await authorize(CLONED, userName);
+      assert.equal(ok.status, 200, userName);
+      assert.equal(ok.body["control:Auth-Type"], "Accept");
+    }
+    // Any other subscriber is the clone: rejected as blocked.
+    for (const userName of [CLONE_USER, "alice@hotspot.example"]) {
+      const reject = await nas.accessRequest(CLONED, { userName });
+      assert.equal(reject.code, CODE.ACCESS_REJECT, userName);
+      assert.match(textAttribute(reject, ATTR.REPLY_MESSAGE) ?? "", /blocked/);
+      const refused = await authorize(CLONED, userName);
+      assert.equal(refused.status, 401, userName);
+      assert.match(String(refused.body["reply:Reply-Message"]), /blocked/);
+    }
+    // The query-string form rlm_rest uses with GET carries the User-Name too.
+    const query = (userName: string) =>
+      fetch(
+        `${node.url}/radius/v1/authorize?calling-station-id=${CLONED}&user-name=${encodeURIComponent(userName)}`,
+        { signal: AbortSignal.timeout(5_000) },
+      ).then((res) => res.status);
+    assert.equal(await query(GENUINE_EAP), 200);
+    assert.equal(await query(CLONE_USER), 401);
+    // MAC authentication names no subscriber: the device's own status, GREYLISTED, is accepted.
+    assert.equal((await nas.accessRequest(CLONED)).code, CODE.ACCESS_ACCEPT);
+    assert.equal((await authorize(CLONED, CLONED)).status, 200);
+
+    // Tracing sees the subscriber each check was answered for.
+    const of = (via: string, subscriber: string) =>
+      observations.filter(
+        (o) =>
+          o.via === via && o.identifierKey === "mac:02005E100007" && o.subscriber === subscriber,
+      );
+    for (const via of ["radius", "rlm_rest"]) {
+      assert.ok(
+        of(via, GENUINE_EAP).some((o) => o.status === "WHITELISTED" && o.answer === "accept"),
+        via,
+      );
+      assert.ok(
+        of(via, CLONE_USER).some((o) => o.status === "BLACKLISTED" && o.answer === "reject"),
+        via,
+      );
+    }
   });
 });
 

@@ -13,9 +13,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { demoSigner } from "../../src/clients/demo/demo-consortium.js";
+import { DEMO_CHAIN_ID, demoSigner } from "../../src/clients/demo/demo-consortium.js";
 import { NodeClient } from "../../src/clients/sdk/node-client.js";
 import { sendTx } from "../../src/clients/sdk/tx-builder.js";
+import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
 import { freePort, requireProgram, root } from "./dev-node.js";
 
 const FREERADIUS_SECRET = "testing123";
@@ -25,6 +26,9 @@ const IOT_MAC = "02-DC-00-00-00-07";
 /** The demo's stolen phone's Wi-Fi MAC. */
 const STOLEN_MAC = "02-DC-49-01-54-20";
 const CLEAN_MAC = "02-DC-00-00-00-6B"; // bulk device 107
+/** Bulk device 207: a demo phone (IMEI 35000000000207x) with this Wi-Fi MAC; cloned in a test. */
+const CLONED_MAC = "02-DC-00-00-00-CF";
+const CLONED_PRIMARY_KEY = "imei:35000000000207";
 
 let dir = "";
 let node: ChildProcess | undefined;
@@ -50,11 +54,12 @@ function radclient(
   return `${r.stdout}${r.stderr}`;
 }
 
-const accessRequest = (port: number, mac: string, secret: string): string =>
+/** MAC authentication (the User-Name is the MAC), or the given User-Name (EAP, user@realm). */
+const accessRequest = (port: number, mac: string, secret: string, userName = mac): string =>
   radclient(
     port,
     "auth",
-    `User-Name = "${mac}", Calling-Station-Id = "${mac}", NAS-Identifier = "hotspot-1", Message-Authenticator = 0x00`,
+    `User-Name = "${userName}", Calling-Station-Id = "${mac}", NAS-Identifier = "hotspot-1", Message-Authenticator = 0x00`,
     secret,
   );
 
@@ -211,6 +216,42 @@ test("FreeRADIUS with rlm_rest: a registered IoT MAC gets Access-Accept; after i
   assert.match(answer, /Received Access-Reject/, answer);
   assert.ok(Date.now() - committed <= 2_000, `${Date.now() - committed} ms after the commit`);
   assert.match(answer, /Reply-Message = "devicechain: 02-DC-00-00-00-07 is blocked"/);
+});
+
+test("FreeRADIUS with rlm_rest: for a cloned MAC with a genuine pairing, the paired User-Name gets Access-Accept and another Access-Reject", async () => {
+  const client = new NodeClient(`http://127.0.0.1:${apiPort}`);
+  const suspected = await sendTx(client, demoSigner("operator-a"), "clone.suspect", {
+    device: CLONED_MAC,
+    rule: "alternating-subscribers",
+    evidence: "cd".repeat(32),
+  });
+  assert.equal(suspected.code, 0);
+  // The demo genesis names no pairing salt: the chain id's public default.
+  const salt = pairingSaltOf({ chainId: DEMO_CHAIN_ID, activeRegulators: 1 });
+  const paired = await sendTx(client, demoSigner("regulator"), "pairing.add", {
+    device: CLONED_MAC,
+    hash: pairingHash(salt, CLONED_PRIMARY_KEY, "imsi-001010000000001"),
+  });
+  assert.equal(paired.code, 0);
+  // EAP-SIM permanent identities (TS 23.003 §14.3) as a hotspot with SIM authentication sends
+  // them: FreeRADIUS passes the User-Name to the node in rlm_rest's JSON body.
+  const genuine = accessRequest(
+    frPort,
+    CLONED_MAC,
+    FREERADIUS_SECRET,
+    "1001010000000001@wlan.mnc001.mcc001.3gppnetwork.org",
+  );
+  assert.match(genuine, /Received Access-Accept/, `${genuine}\n${freeradiusLog.slice(-3000)}`);
+  const clone = accessRequest(
+    frPort,
+    CLONED_MAC,
+    FREERADIUS_SECRET,
+    "1001010000000002@wlan.mnc001.mcc001.3gppnetwork.org",
+  );
+  assert.match(clone, /Received Access-Reject/, clone);
+  assert.match(clone, /Reply-Message = "devicechain: 02-DC-00-00-00-CF is blocked"/);
+  // MAC authentication carries no subscriber: the device's own answer, GREYLISTED, is accepted.
+  assert.match(accessRequest(frPort, CLONED_MAC, FREERADIUS_SECRET), /Received Access-Accept/);
 });
 
 test("radclient against the built-in server: Accept, Reject, Status-Server and Accounting, authenticators verified by radclient", () => {

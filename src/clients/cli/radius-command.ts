@@ -50,7 +50,9 @@ rest ${o.name} {
 	connect_uri = "${base}"
 
 	# Every Access-Request is checked by device MAC (Calling-Station-Id, else a MAC User-Name);
-	# rlm_rest sends the request's attributes as JSON.
+	# rlm_rest sends the request's attributes as JSON. A User-Name that is not the MAC (an
+	# EAP-SIM/AKA identity, user@realm) is the subscriber: a device whose identity is cloned
+	# and has genuine pairings is accepted for a paired subscriber only.
 	authorize {
 		uri = "\${..connect_uri}/radius/v1/authorize"
 		method = 'post'

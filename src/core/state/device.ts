@@ -27,23 +27,25 @@ export interface RegulatorBlock {
 export const BLOCK_REASONS = ["counterfeit", "fraud", "other"] as const;
 export type BlockReason = (typeof BLOCK_REASONS)[number];
 
-export type HistoryEvent =
-  | "registered"
-  | "sold"
-  | "transfer_offered"
-  | "transfer_cancelled"
-  | "transferred"
-  | "reported_lost"
-  | "reported_stolen"
-  | "report_cleared"
-  | "recovered"
-  | "blocked"
-  | "unblocked"
-  | "scrapped"
-  | "clone_suspected"
-  | "clone_cleared"
-  | "paired"
-  | "unpaired";
+export const HISTORY_EVENTS = [
+  "registered",
+  "sold",
+  "transfer_offered",
+  "transfer_cancelled",
+  "transferred",
+  "reported_lost",
+  "reported_stolen",
+  "report_cleared",
+  "recovered",
+  "blocked",
+  "unblocked",
+  "scrapped",
+  "clone_suspected",
+  "clone_cleared",
+  "paired",
+  "unpaired",
+] as const;
+export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 
 /** One line of a device's history: when, in which transaction, by which kind of actor. */
 export interface HistoryEntry {

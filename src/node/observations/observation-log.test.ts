@@ -43,3 +43,28 @@ test("repeats of the last sighting within a minute are recorded once; changes al
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("one subscriber seen as a SUPI, a bare IMSI and an EAP-SIM identity has one hash", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "dc-obs-"));
+  const log = new ObservationLog({ dir, retentionMs: 86_400_000, recentWindowMs: 3_600_000 });
+  try {
+    // TS 23.003 §14.3: "1" (EAP-SIM) + IMSI @ the WLAN realm of its home network.
+    const forms = [
+      "imsi-001010000000001",
+      "001010000000001",
+      "1001010000000001@wlan.mnc001.mcc001.3gppnetwork.org",
+    ];
+    assert.equal(new Set(forms.map((f) => log.subscriberHash(f))).size, 1);
+    assert.equal(
+      log.subscriberHash("alice@Example.ORG"),
+      log.subscriberHash("nai-alice@example.org"),
+    );
+    assert.notEqual(log.subscriberHash("001010000000001"), log.subscriberHash("001010000000002"));
+    // Without a canonical form it is still recorded, under a hash of what came.
+    assert.match(log.subscriberHash("imsi-12"), /^[0-9a-f]{32}$/);
+    assert.equal(log.subscriberHash(undefined), "");
+  } finally {
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
+import { isError } from "../../core/errors/devicechain-error.js";
+import { normaliseSubscriber } from "../../core/identifiers/subscriber.js";
 import type { CheckObservation, CheckProtocol } from "../../servers/check-observation.js";
 
 export type { CheckObservation, CheckProtocol };
@@ -67,10 +69,15 @@ export class ObservationLog {
     this.listeners.push(listener);
   }
 
-  /** The salted hash under which this node records a subscriber. */
+  /**
+   * The salted hash under which this node records a subscriber. It is taken over the canonical
+   * form (normaliseSubscriber), so that one subscriber seen as a SUPI on N5g-eir, a bare IMSI on
+   * S13 and an EAP-SIM identity on RADIUS is one subscriber to the clone rules, not three; a
+   * value with no canonical form is hashed as it came.
+   */
   subscriberHash(subscriber: string | undefined): string {
     if (subscriber === undefined || subscriber === "") return "";
-    return createHmac("sha256", this.salt).update(subscriber).digest("hex").slice(0, 32);
+    return createHmac("sha256", this.salt).update(canonical(subscriber)).digest("hex").slice(0, 32);
   }
 
   /**
@@ -152,6 +159,15 @@ export class ObservationLog {
     clearInterval(this.purgeTimer);
     this.flush();
     await this.root.close();
+  }
+}
+
+function canonical(subscriber: string): string {
+  try {
+    return normaliseSubscriber(subscriber);
+  } catch (e) {
+    if (isError(e, "SUBSCRIBER_BAD_FORMAT")) return subscriber;
+    throw e;
   }
 }
 

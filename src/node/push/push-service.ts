@@ -10,6 +10,7 @@ import {
   matchesFilter,
 } from "../../servers/events/device-events.js";
 import { DELIVERY_HEADERS, type SigningScheme, signDelivery } from "./delivery-signature.js";
+import type { PushMetrics, PushQueueStats } from "./push-metrics.js";
 
 /** A webhook registered by an account (a member id or "owner:<key>"). */
 export interface Subscription {
@@ -23,6 +24,20 @@ export interface Subscription {
   /** The HMAC secret, for signing "hmac-sha256". */
   readonly secret?: string;
   readonly createdAt: number;
+}
+
+/** A subscription as its account sees it: never the HMAC secret; with what is still queued. */
+export interface SubscriptionView {
+  readonly id: string;
+  readonly url: string;
+  readonly types: readonly string[];
+  readonly filter: EventFilter;
+  readonly signing: SigningScheme;
+  readonly createdAt: number;
+  /** Deliveries queued for it and not yet acknowledged. */
+  readonly undelivered: number;
+  /** The next attempt of the first of them that is due (ms since the epoch), if any. */
+  readonly nextAttemptAt: number | null;
 }
 
 /** Anything delivered: a device.changed event, or an alert addressed to one account. */
@@ -56,6 +71,7 @@ export interface PushOptions {
   readonly backoffMaxMs: number;
   readonly requestTimeoutMs: number;
   readonly now?: () => number;
+  readonly metrics?: PushMetrics;
 }
 
 const MAX_IN_FLIGHT = 16;
@@ -116,9 +132,50 @@ export class PushService {
     this.subs.delete(id);
     this.subscriptions.removeSync(id);
     for (const d of this.pending.values()) {
-      if (d.subscription === id) this.drop(d);
+      if (d.subscription === id) this.drop(d, "unsubscribed");
     }
     return true;
+  }
+
+  /** An account's webhooks, oldest first, each with its undelivered deliveries. */
+  list(account: string): SubscriptionView[] {
+    const views = new Map<string, { sub: Subscription; undelivered: number; next: number }>();
+    for (const sub of this.subs.values()) {
+      if (sub.account === account) {
+        views.set(sub.id, { sub, undelivered: 0, next: Number.POSITIVE_INFINITY });
+      }
+    }
+    for (const d of this.pending.values()) {
+      const v = views.get(d.subscription);
+      if (!v) continue;
+      v.undelivered += 1;
+      v.next = Math.min(v.next, d.nextAt);
+    }
+    return [...views.values()]
+      .sort((a, b) => a.sub.createdAt - b.sub.createdAt || a.sub.id.localeCompare(b.sub.id))
+      .map(({ sub, undelivered, next }) => ({
+        id: sub.id,
+        url: sub.url,
+        types: sub.types,
+        filter: sub.filter,
+        signing: sub.signing,
+        createdAt: sub.createdAt,
+        undelivered,
+        nextAttemptAt: undelivered === 0 ? null : next,
+      }));
+  }
+
+  /** The queue's state, for the metrics. */
+  queueStats(): PushQueueStats {
+    let oldest: number | undefined;
+    for (const d of this.pending.values()) {
+      if (oldest === undefined || d.createdAt < oldest) oldest = d.createdAt;
+    }
+    return {
+      subscriptions: this.subs.size,
+      undelivered: this.pending.size,
+      oldestQueuedAt: oldest,
+    };
   }
 
   /** Queue an event addressed to one account, e.g. a tracing alert to the party that reported. */
@@ -154,6 +211,7 @@ export class PushService {
     };
     this.pending.set(id, d);
     this.queue.put(id, JSON.stringify(d));
+    this.opts.metrics?.queued.inc({ type: event.type });
   }
 
   /** Run the pump after `ms`, or sooner if it is already due sooner. */
@@ -174,7 +232,7 @@ export class PushService {
           { delivery: d.id, attempts: d.attempts },
           "webhook event expired undelivered",
         );
-        this.drop(d);
+        this.drop(d, "expired");
         continue;
       }
       if (d.nextAt > now) {
@@ -193,7 +251,7 @@ export class PushService {
   private async attempt(d: Delivery): Promise<void> {
     const sub = this.subs.get(d.subscription);
     if (!sub) {
-      this.drop(d);
+      this.drop(d, "unsubscribed");
       return;
     }
     this.inFlight.add(d.id);
@@ -222,6 +280,8 @@ export class PushService {
       detail = (e as Error).message;
     }
     this.inFlight.delete(d.id);
+    this.opts.metrics?.attempts.inc({ result: ok ? "delivered" : "failed" });
+    if (d.attempts > 0) this.opts.metrics?.retries.inc();
     if (!this.pending.has(d.id)) return;
     if (ok) {
       this.drop(d);
@@ -238,9 +298,11 @@ export class PushService {
     this.wake(0);
   }
 
-  private drop(d: Delivery): void {
-    this.pending.delete(d.id);
+  /** Forget a delivery: delivered, or given up for a reason (counted). */
+  private drop(d: Delivery, reason?: "expired" | "unsubscribed"): void {
+    if (!this.pending.delete(d.id)) return;
     this.queue.remove(d.id);
+    if (reason) this.opts.metrics?.dropped.inc({ reason });
   }
 
   async close(): Promise<void> {

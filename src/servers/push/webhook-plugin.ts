@@ -5,7 +5,7 @@ import { canonicalBytes } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { resolveAccount } from "../../core/machine/account.js";
-import type { HistoryEvent } from "../../core/state/device.js";
+import { HISTORY_EVENTS } from "../../core/state/device.js";
 import type { LedgerApp } from "../../ledger/application.js";
 import type { PushService } from "../../node/push/push-service.js";
 
@@ -18,20 +18,6 @@ export interface WebhookDeps {
 /** A signed request is good for this long either side of the node's clock. */
 const MAX_SKEW_MS = 5 * 60_000;
 const TYPES = ["device.changed", "tracing.alert"] as const;
-const EVENTS: readonly HistoryEvent[] = [
-  "registered",
-  "sold",
-  "transfer_offered",
-  "transfer_cancelled",
-  "transferred",
-  "reported_lost",
-  "reported_stolen",
-  "report_cleared",
-  "recovered",
-  "blocked",
-  "unblocked",
-  "scrapped",
-];
 
 interface Signed {
   readonly request: Record<string, unknown>;
@@ -57,16 +43,28 @@ const signedSchema = {
 } as const;
 
 /**
+ * What a signed request is for. A request signed for one operation is refused by the others, so
+ * that one seen in transit cannot be replayed to do something else within its 5 minutes (a
+ * subscription request, without `op`, to list or delete; a list request to delete).
+ */
+const OPS = { subscribe: "subscribe", list: "list", unsubscribe: "unsubscribe" } as const;
+
+/**
  * Webhooks, registered by members and owners with a request signed by their key:
- * POST /v1/webhooks subscribes, DELETE /v1/webhooks/{id} unsubscribes, and
- * GET /v1/webhooks/signing-key names the node key that signs "ed25519" deliveries.
+ * POST /v1/webhooks subscribes, POST /v1/webhooks/list lists the signer's own webhooks,
+ * DELETE /v1/webhooks/{id} unsubscribes one of them, and GET /v1/webhooks/signing-key names the
+ * node key that signs "ed25519" deliveries.
  */
 export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps): Promise<void> {
   const now = deps.now ?? Date.now;
 
-  /** The account behind a signed request, after checking chain, time and signature. */
-  function verify(body: Signed): string {
+  /** The account behind a signed request, after checking chain, time, operation and signature. */
+  function verify(body: Signed, op: (typeof OPS)[keyof typeof OPS]): string {
     const { request, sig } = body;
+    // A subscription may leave op out, as it always could.
+    if ((request.op ?? OPS.subscribe) !== op) {
+      throw makeError("REQUEST_BAD_PARAMS", `request.op must be "${op}" for this operation`);
+    }
     if (request.chain !== deps.app.chainId) {
       throw makeError("TX_WRONG_CHAIN", `This node serves chain ${deps.app.chainId}`);
     }
@@ -101,11 +99,11 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     },
     async (request, reply) => {
       const body = request.body as Signed;
-      const account = verify(body);
+      const account = verify(body, OPS.subscribe);
       const r = body.request;
       const url = parseUrl(r.url);
       const types = stringList(r.types ?? ["device.changed"], "types", TYPES);
-      const events = stringList(r.events ?? [], "events", EVENTS);
+      const events = stringList(r.events ?? [], "events", HISTORY_EVENTS);
       const devices = stringList(r.devices ?? [], "devices").map(
         (d) => parseIdentifier(d, "person").key,
       );
@@ -139,18 +137,41 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     },
   );
 
+  fastify.post(
+    "/v1/webhooks/list",
+    {
+      schema: {
+        summary: "List your webhooks (request signed by your key, op: list)",
+        description:
+          "request: {chain, key, time (ms), op: list}; sig: Ed25519 over the RFC 8785 canonical JSON of request. Answers the signer's own webhooks, oldest first, with the deliveries still queued for each; never an HMAC secret.",
+        tags: ["push"],
+        body: signedSchema,
+      },
+    },
+    async (request) => {
+      const account = verify(request.body as Signed, OPS.list);
+      return { account, webhooks: deps.push.list(account) };
+    },
+  );
+
   fastify.delete(
     "/v1/webhooks/:id",
     {
       schema: {
         summary: "Remove one of your webhooks (request signed by the same account's key)",
+        description:
+          "request: {chain, key, time (ms), op: unsubscribe, id}, where id is the webhook's id in the path; sig as for subscribing. Its queued deliveries are dropped.",
         tags: ["push"],
         body: signedSchema,
       },
     },
     async (request, reply) => {
-      const account = verify(request.body as Signed);
+      const body = request.body as Signed;
+      const account = verify(body, OPS.unsubscribe);
       const { id } = request.params as { id: string };
+      if (body.request.id !== id) {
+        throw makeError("REQUEST_BAD_PARAMS", "request.id must be the id of the webhook to remove");
+      }
       if (!deps.push.unsubscribe(id, account)) {
         throw makeError("NOT_FOUND", `No webhook ${id} for ${account}`);
       }

@@ -10,8 +10,11 @@ export type RadiusAnswer = "accept" | "reject";
 export interface RadiusCheckObservation {
   /** Registry key of the device's identifier, e.g. "mac:AABBCCDDEEFF". */
   readonly identifierKey: string;
-  /** The subscriber as the NAS gave it: User-Name, or Calling-Station-Id without one. Raw. */
-  readonly subscriber: string;
+  /**
+   * The subscriber the check was answered for, raw as the NAS gave it: the User-Name, unless it
+   * only repeats the device's MAC (MAC authentication), in which case there is none.
+   */
+  readonly subscriber: string | undefined;
   readonly userName?: string;
   readonly callingStationId?: string;
   /** The network: NAS-Identifier, else NAS-IP-Address, else the client's address. */
@@ -44,6 +47,25 @@ export function deviceOfRequest(
     }
   }
   return undefined;
+}
+
+/**
+ * The subscriber a request is checked for: its User-Name, unless that is empty or names the
+ * device itself, as MAC authentication does (RFC 3580 §3.20 leaves the user name to the NAS; MAC
+ * authentication sends the MAC). A paired device then answers this subscriber's status
+ * (docs/CLONES.md); a request with no subscriber gets the device's own status.
+ */
+export function subscriberOfRequest(
+  userName: string | undefined,
+  device: DeviceIdentifier,
+): string | undefined {
+  if (userName === undefined || userName.trim() === "") return undefined;
+  try {
+    if (parseMac(userName.trim()).key === device.key) return undefined;
+  } catch (e) {
+    if (!isError(e)) throw e;
+  }
+  return userName;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type RadiusAnswer,
   type RadiusCheckHook,
   radiusAnswer,
+  subscriberOfRequest,
 } from "./radius-check.js";
 import {
   normalizeAddress,
@@ -41,8 +42,12 @@ import {
 import { type RadiusClient, type RadiusSession, RadiusSessions } from "./radius-sessions.js";
 
 export interface RadiusServerDeps {
-  /** The EIR answer for a registry key from committed state; undefined for an unknown device. */
-  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
+  /**
+   * The EIR answer for a registry key from committed state, per subscriber when one is given
+   * (a paired device: WHITELISTED for a paired subscriber, BLACKLISTED for others); undefined
+   * for an unknown device.
+   */
+  readonly statusOf: (identifierKey: string, subscriber?: string) => EquipmentStatus | undefined;
   /** Every identifier key of a device, by the device id a device.changed event names. */
   readonly identifierKeysOf: (deviceId: string) => readonly string[];
   /** Subscribe to committed blocks (after they are durable); returns the unsubscribe function. */
@@ -230,7 +235,8 @@ export class RadiusServer {
       );
       return;
     }
-    const status = this.deps.statusOf(device.key);
+    const subscriber = subscriberOfRequest(userName, device);
+    const status = this.deps.statusOf(device.key, subscriber);
     const answer = radiusAnswer(status, this.deps.unknownMac);
     this.deps.metrics.checks.inc({ via: "radius", answer });
     const attributes: RadiusAttribute[] =
@@ -238,7 +244,7 @@ export class RadiusServer {
     const code = answer === "accept" ? CODE.ACCESS_ACCEPT : CODE.ACCESS_REJECT;
     this.reply(socket, rinfo, encodeResponse(code, p, attributes, client.secret));
     if (this.deps.onCheck) {
-      this.observe(p, client, device.key, status, answer, userName, callingStationId);
+      this.observe(p, client, device.key, status, answer, subscriber, userName, callingStationId);
     }
   }
 
@@ -248,13 +254,14 @@ export class RadiusServer {
     identifierKey: string,
     status: EquipmentStatus | undefined,
     answer: RadiusAnswer,
+    subscriber: string | undefined,
     userName: string | undefined,
     callingStationId: string | undefined,
   ): void {
     try {
       this.deps.onCheck?.({
         identifierKey,
-        subscriber: userName ?? callingStationId ?? "",
+        subscriber,
         ...(userName === undefined ? {} : { userName }),
         ...(callingStationId === undefined ? {} : { callingStationId }),
         nas:
@@ -319,9 +326,7 @@ export class RadiusServer {
       }),
     );
     // A device already blocked when its session starts (accepted elsewhere, or before the block).
-    if (toCheck && this.deps.statusOf(toCheck.identifierKey) === "BLACKLISTED") {
-      this.disconnect(toCheck);
-    }
+    if (toCheck && this.blocked(toCheck)) this.disconnect(toCheck);
   }
 
   private track(
@@ -336,6 +341,7 @@ export class RadiusServer {
       this.deps.metrics.dropped.inc({ reason: "session_without_mac" });
       return undefined;
     }
+    const subscriber = subscriberOfRequest(userName, device);
     const nasIpAddress = ipv4Attribute(p, ATTR.NAS_IP_ADDRESS);
     const nasIdentifier = textAttribute(p, ATTR.NAS_IDENTIFIER);
     const session: RadiusSession = {
@@ -343,6 +349,7 @@ export class RadiusServer {
       acctSessionId,
       identifierKey: device.key,
       ...(userName === undefined ? {} : { userName }),
+      ...(subscriber === undefined ? {} : { subscriber }),
       ...(callingStationId === undefined ? {} : { callingStationId }),
       ...(nasIpAddress === undefined ? {} : { nasIpAddress }),
       ...(nasIdentifier === undefined ? {} : { nasIdentifier }),
@@ -355,17 +362,26 @@ export class RadiusServer {
     return session;
   }
 
-  /** After each durable block: disconnect every session of a device it blacklisted. */
+  /** What the registry now answers for a session's device and subscriber is BLACKLISTED. */
+  private blocked(s: RadiusSession): boolean {
+    return this.deps.statusOf(s.identifierKey, s.subscriber) === "BLACKLISTED";
+  }
+
+  /**
+   * After each durable block: disconnect every session whose device it blacklisted, and, when it
+   * changed a device's pairings, every session of a subscriber no longer paired with it (a clone).
+   */
   private onCommit({ results }: CommittedBlock): void {
     if (this.sessions.size === 0) return;
     for (const r of results) {
       if (r.code !== 0) continue;
       for (const e of r.events) {
-        if (e.type !== "device.changed" || e.attributes.status !== "BLACKLISTED") continue;
-        const device = e.attributes.device;
+        if (e.type !== "device.changed") continue;
+        const { device, status, event } = e.attributes;
         if (device === undefined) continue;
+        if (status !== "BLACKLISTED" && event !== "paired" && event !== "unpaired") continue;
         for (const key of this.deps.identifierKeysOf(device)) {
-          for (const s of this.sessions.ofIdentifier(key)) this.disconnect(s);
+          for (const s of this.sessions.ofIdentifier(key)) if (this.blocked(s)) this.disconnect(s);
         }
       }
     }

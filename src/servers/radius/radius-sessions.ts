@@ -14,6 +14,8 @@ export interface RadiusSession {
   /** Registry key of the device's MAC. */
   readonly identifierKey: string;
   readonly userName?: string;
+  /** The subscriber its device is checked for (subscriberOfRequest); none under MAC authentication. */
+  readonly subscriber?: string;
   readonly callingStationId?: string;
   readonly nasIpAddress?: string;
   readonly nasIdentifier?: string;

@@ -1,11 +1,17 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EquipmentStatus } from "../../core/state/equipment-status.js";
-import { deviceOfRequest, type RadiusCheckHook, radiusAnswer } from "./radius-check.js";
+import {
+  deviceOfRequest,
+  type RadiusCheckHook,
+  radiusAnswer,
+  subscriberOfRequest,
+} from "./radius-check.js";
 import type { RadiusUnknownMacPolicy } from "./radius-clients.js";
 import type { RadiusMetrics } from "./radius-metrics.js";
 
 export interface RlmRestDeps {
-  readonly statusOf: (identifierKey: string) => EquipmentStatus | undefined;
+  /** The EIR answer from committed state, per subscriber when given (docs/CLONES.md). */
+  readonly statusOf: (identifierKey: string, subscriber?: string) => EquipmentStatus | undefined;
   readonly unknownMac: RadiusUnknownMacPolicy;
   readonly metrics: RadiusMetrics;
   readonly onCheck?: RadiusCheckHook;
@@ -40,7 +46,8 @@ const json = (reply: FastifyReply, status: number, body: object): FastifyReply =
 
 /**
  * FreeRADIUS rlm_rest `authorize` (POST with body = 'json', or GET with query parameters), keyed
- * by Calling-Station-Id. Answers with what rlm_rest maps to module codes: 200 with
+ * by Calling-Station-Id; the User-Name, unless it is the MAC again, is the subscriber a paired
+ * device is answered for. Answers with what rlm_rest maps to module codes: 200 with
  * control:Auth-Type = Accept (updated) for an allowed device; 401 (reject) with a Reply-Message for
  * a blocked one, or an unknown one under the reject policy; 404 (notfound) when the request names
  * no MAC at all, so that other modules may decide.
@@ -60,7 +67,8 @@ export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps)
         "reply:Reply-Message": "devicechain: no device MAC in the request",
       });
     }
-    const status = statusOf(device.key);
+    const subscriber = subscriberOfRequest(userName, device);
+    const status = statusOf(device.key, subscriber);
     const answer = radiusAnswer(status, unknownMac);
     metrics.checks.inc({ via: "rlm_rest", answer });
     if (onCheck) {
@@ -71,7 +79,7 @@ export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps)
       try {
         onCheck({
           identifierKey: device.key,
-          subscriber: userName ?? callingStationId ?? "",
+          subscriber,
           ...(userName === undefined ? {} : { userName }),
           ...(callingStationId === undefined ? {} : { callingStationId }),
           nas,
@@ -98,7 +106,7 @@ export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps)
     summary: "FreeRADIUS rlm_rest authorize: is this device MAC allowed on the network?",
     tags: ["RADIUS"],
     description:
-      "Calling-Station-Id (else a MAC User-Name) from an rlm_rest JSON body or the query string. 200 {control:Auth-Type: Accept}; 401 for a blocked device (or an unknown one under radiusUnknownMac reject); 404 when no MAC is given.",
+      "Calling-Station-Id (else a MAC User-Name) from an rlm_rest JSON body or the query string; a User-Name that is not the MAC is the subscriber, answered per subscriber for a device with genuine pairings. 200 {control:Auth-Type: Accept}; 401 for a blocked device (or an unknown one under radiusUnknownMac reject); 404 when no MAC is given.",
   };
   fastify.post("/authorize", { schema }, handler);
   fastify.get("/authorize", { schema }, handler);
