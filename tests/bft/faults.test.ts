@@ -6,9 +6,11 @@
  * The tests share one network and run in order; each is bounded in time.
  */
 import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { open } from "lmdb";
 import {
   DEMO_CLEAN_IMEI,
@@ -129,6 +131,21 @@ class Load {
       }
     }
   }
+}
+
+const BIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../bin/devicechain.js",
+);
+
+/** Run the devicechain CLI; its exit code and output. */
+function devicechain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
@@ -296,15 +313,33 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     };
     assert.equal((await validators()).length, 4);
     const member = net.node(4).name; // the full node's member (police in the demo)
-    const pubKey = (
-      JSON.parse(
-        readFileSync(
-          path.join(nodeDir(net.dir, member), "cometbft", "config", "priv_validator_key.json"),
-          "utf8",
-        ),
-      ) as { pub_key: { value: string } }
-    ).pub_key.value;
+    const keyFile = path.join(
+      nodeDir(net.dir, member),
+      "cometbft",
+      "config",
+      "priv_validator_key.json",
+    );
+    const pubKey = (JSON.parse(readFileSync(keyFile, "utf8")) as { pub_key: { value: string } })
+      .pub_key.value;
     const regulator = demoSigner("regulator");
+    // Admitted with the CLI, as DEPLOYMENT.md tells a regulator: the key file as the member sent it.
+    const admitted = await devicechain([
+      "tx",
+      "set-validator",
+      "--member",
+      member,
+      "--pub-key",
+      keyFile,
+      "--power",
+      "10",
+      "--key",
+      path.join(net.dir, "keys", "regulator.key"),
+      "--node",
+      net.url(1),
+      "--json",
+    ]);
+    assert.equal(admitted.code, 0, admitted.stderr);
+    assert.equal((JSON.parse(admitted.stdout) as { code: number }).code, 0, admitted.stdout);
     const set = async (power: number): Promise<Reply> =>
       postTx(
         net.url(1),
@@ -314,8 +349,6 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
           power,
         }),
       );
-    const added = await set(10);
-    assert.equal(added.status, 200, JSON.stringify(added.body));
     await waitFor(
       "CometBFT to have 5 validators",
       async () => (await validators()).includes(pubKey),

@@ -306,4 +306,39 @@ describe("devicechain CLI", () => {
     json(await tx(["clear-clone", "--device", first], "regulator"));
     assert.equal(await status(first), "WHITELISTED");
   });
+
+  test("set-validator refuses a key file with no Ed25519 pub_key and a bad power, signing nothing", async () => {
+    const setValidator = (pubKey: string, power: string) =>
+      withNode([
+        "tx",
+        "set-validator",
+        "--member",
+        "operator-a",
+        "--pub-key",
+        pubKey,
+        "--power",
+        power,
+        "--key",
+        key("regulator"),
+      ]);
+    const notJson = path.join(dir, "not-a-key.json");
+    writeFileSync(notJson, "not json");
+    const secp = path.join(dir, "secp.json");
+    writeFileSync(secp, '{"type":"tendermint/PubKeySecp256k1","value":"A1b2"}');
+    const account = `${url}/v1/accounts/${readKeyFile(key("regulator")).keyId}`;
+    const nextNonce = async () =>
+      ((await (await fetch(account)).json()) as { nextNonce: number }).nextNonce;
+    const before = await nextNonce();
+    for (const [pubKey, power, pattern] of [
+      [notJson, "10", /neither a base64 Ed25519 key nor a readable JSON key file/],
+      [secp, "10", /holds no Ed25519 pub_key/],
+      ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "-1", /--power is a whole number/],
+    ] as const) {
+      const r = await setValidator(pubKey, power);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error REQUEST_BAD_PARAMS: /);
+      assert.match(r.stderr, pattern);
+    }
+    assert.equal(await nextNonce(), before, "nothing was submitted");
+  });
 });

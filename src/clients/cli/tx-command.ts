@@ -93,6 +93,38 @@ function evidenceOf(o: Opts): string {
     : toHex(sha256(new Uint8Array(readFileSync(str(o, "evidenceFile")))));
 }
 
+/**
+ * A consensus public key: CometBFT's base64 pub_key value, or a JSON file holding one (what
+ * `cometbft show-validator` printed, or a local node's priv_validator_key.json, of which only
+ * pub_key is read).
+ */
+function consensusKeyOf(value: string): string {
+  if (/^[A-Za-z0-9+/]{43}=$/.test(value)) return value;
+  let parsed: { pub_key?: { type?: string; value?: unknown }; type?: string; value?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(value, "utf8"));
+  } catch (cause) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      `--pub-key ${value} is neither a base64 Ed25519 key nor a readable JSON key file`,
+      { cause },
+    );
+  }
+  const key = parsed.pub_key ?? parsed;
+  if (typeof key.value !== "string" || !/ed25519/i.test(String(key.type ?? ""))) {
+    throw makeError("REQUEST_BAD_PARAMS", `${value} holds no Ed25519 pub_key`);
+  }
+  return key.value;
+}
+
+function powerOf(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw makeError("REQUEST_BAD_PARAMS", "--power is a whole number (0 removes the validator)");
+  }
+  return n;
+}
+
 const TX_COMMANDS: readonly TxCommandDef[] = [
   {
     name: "admit",
@@ -280,6 +312,24 @@ const TX_COMMANDS: readonly TxCommandDef[] = [
     description: "regulator or delegated manufacturer: remove a pairing",
     options: pairingOptions(),
     params: pairingParams,
+  },
+  {
+    name: "set-validator",
+    type: "validator.set",
+    description: "regulator: add a member's validator, change its power, or remove it (--power 0)",
+    options: [
+      req("--member <id>", "the member who runs the validator"),
+      req(
+        "--pub-key <base64|file>",
+        "its consensus public key: base64, or a file with `cometbft show-validator` output (or a local node's priv_validator_key.json, of which only pub_key is read)",
+      ),
+      req("--power <n>", "voting power; 0 removes the validator"),
+    ],
+    params: (o) => ({
+      member: str(o, "member"),
+      pubKey: consensusKeyOf(str(o, "pubKey")),
+      power: powerOf(str(o, "power")),
+    }),
   },
   {
     name: "delegate-pairing",

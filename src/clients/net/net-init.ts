@@ -169,8 +169,9 @@ export function initNet(opts: NetInitOptions): NetLayout {
         },
         mempool: { size: 20000, cache_size: 100000 },
         consensus: LAN_CONSENSUS,
-        // The ledger keeps its own transaction index (GET /v1/txs/:hash).
+        // The ledger keeps its own transaction index (GET /v1/txs/:hash) and results.
         tx_index: { indexer: "null" },
+        storage: { discard_abci_responses: true },
       }),
     );
     const appDir = path.join(dir, "nodes", node.name, "app");
