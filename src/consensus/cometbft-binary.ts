@@ -50,6 +50,14 @@ export function ensureCometbft(log: (line: string) => void = () => undefined): s
   }
   const go = spawnSync("go", ["version"], { encoding: "utf8" });
   if (go.error || go.status !== 0) throw makeError("COMETBFT_UNAVAILABLE", INSTALL_GO_HINT);
+  // Go 1.21 and newer fetch the toolchain go.mod asks for by themselves; older ones cannot.
+  const minor = /go1\.(\d+)/.exec(go.stdout)?.[1];
+  if (minor !== undefined && Number(minor) < 21) {
+    throw makeError(
+      "COMETBFT_UNAVAILABLE",
+      `${go.stdout.trim()} is too old to build CometBFT v${COMETBFT_VERSION}: install Go 1.22 or newer (https://go.dev/doc/install), or set DEVICECHAIN_COMETBFT to a cometbft v${COMETBFT_VERSION} binary.`,
+    );
+  }
   const toolDir = path.join(repoRoot(), "tools", "cometbft");
   mkdirSync(path.dirname(bin), { recursive: true });
   // Build to a private name, then rename: concurrent builders (parallel tests) never see half a file.
