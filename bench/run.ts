@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [suite...]` prints one JSON object per line:
- * {"bench","metric","value","unit"} plus context fields. Suites: core, eir, radius (all by default).
+ * {"bench","metric","value","unit"} plus context fields. Suites: core, eir, radius, bft (all by default; bft needs Go).
  */
 import { runBftBench } from "./bft-bench.js";
 import { runCoreBench } from "./core-bench.js";
