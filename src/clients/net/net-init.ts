@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureCometbft } from "../../consensus/cometbft-binary.js";
@@ -88,6 +89,8 @@ export function initNet(opts: NetInitOptions): NetLayout {
       chainId: opts.chainId ?? "devicechain-local",
       genesisTime: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
       members,
+      // Random, as `devicechain init` writes it: only holders of the genesis compute pairing hashes.
+      pairingSalt: randomBytes(32).toString("hex"),
     };
     writeFileSync(path.join(dir, GENESIS_FILE), `${JSON.stringify(genesis, null, 2)}\n`);
   }
