@@ -88,6 +88,16 @@ export function prepareDemoDataDir(dataDir: string): { created: boolean } {
 }
 
 /** Every demo transaction, in order, as [signer, type, params]. */
+/** Each demo signer's key id and the nonce of its last seeding transaction. */
+export function demoFinalNonces(): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const [name] of demoScript()) {
+    const keyId = demoSigner(name).keyId;
+    last.set(keyId, (last.get(keyId) ?? 0) + 1);
+  }
+  return last;
+}
+
 function demoScript(): [DemoKeyName, TxType, JsonObject][] {
   const script: [DemoKeyName, TxType, JsonObject][] = [];
   for (const m of DEMO_MEMBERS) {

@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { cometbftPath, ensureCometbft, repoRoot } from "../../consensus/cometbft-binary.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
+import { demoFinalNonces } from "../demo/demo-consortium.js";
 import {
   appDir,
   cometHome,
@@ -161,8 +162,40 @@ export async function startNet(dir: string, opts: StartOptions = {}): Promise<Ne
       await sleep(200);
     }
   }
+  if (layout.demo) {
+    // The first node seeds the demo through consensus once the chain runs: wait until every
+    // node has committed all of it, so that what `npm start` shows answers here too.
+    opts.log?.("seeding the demo consortium through consensus");
+    const final = demoFinalNonces();
+    for (const n of layout.nodes) {
+      while (!(await demoSeeded(n, final))) {
+        if (Date.now() > deadline)
+          throw makeError(
+            "NODE_UNAVAILABLE",
+            `${n.name} has not committed the demo data: see ${path.join(nodeDir(dir, n.name), "app.log")}`,
+          );
+        await sleep(200);
+      }
+    }
+  }
   opts.log?.(`started ${layout.nodes.length} nodes of ${layout.chainId}`);
   return layout;
+}
+
+/** True once a node has committed every demo seeding transaction (each signer's last nonce). */
+async function demoSeeded(n: NetNode, final: ReadonlyMap<string, number>): Promise<boolean> {
+  try {
+    for (const [keyId, nonce] of final) {
+      const r = await fetch(`${restUrl(n)}/v1/accounts/${keyId}`, {
+        signal: AbortSignal.timeout(1000),
+      });
+      if (!r.ok) return false;
+      if (((await r.json()) as { nextNonce: number }).nextNonce <= nonce) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function restReady(n: NetNode): Promise<boolean> {
