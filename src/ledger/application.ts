@@ -1,6 +1,6 @@
+import { hash as oneShotHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isKeyId } from "../core/crypto/ed25519.js";
-import { sha256 } from "../core/crypto/hash.js";
 import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
 import { makeError } from "../core/errors/devicechain-error.js";
@@ -93,6 +93,11 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
    * Decoding is a pure function of the bytes, so a cached result is the result.
    */
   private readonly decodings = new Map<string, DecodedTx>();
+  /**
+   * The same by array identity, with the content key it was filed under: the embedded engine
+   * passes one array from checkTx to commit, and then hashes it once, not at every step.
+   */
+  private readonly byArray = new WeakMap<Uint8Array, { d: DecodedTx; key: string }>();
 
   private constructor(readonly store: LedgerStore) {
     super();
@@ -180,12 +185,16 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
   }
 
   private decode(bytes: Uint8Array): DecodedTx {
-    const key = toHex(sha256(bytes));
-    const cached = this.decodings.get(key);
-    if (cached) return cached;
-    const d = decodeTx(bytes);
-    if (this.decodings.size >= MAX_DECODINGS) this.decodings.clear();
-    this.decodings.set(key, d);
+    const same = this.byArray.get(bytes);
+    if (same) return same.d;
+    const key = oneShotHash("sha256", bytes, "hex");
+    let d = this.decodings.get(key);
+    if (!d) {
+      d = decodeTx(bytes);
+      if (this.decodings.size >= MAX_DECODINGS) this.decodings.clear();
+      this.decodings.set(key, d);
+    }
+    this.byArray.set(bytes, { d, key });
     return d;
   }
 
@@ -248,9 +257,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
         log: r.log,
         events: r.events as unknown as Json,
         ...(r.data === undefined ? {} : { data: r.data as Json }),
-        tx:
-          (this.decodings.get(toHex(sha256(raw)))?.tx as unknown as Json | undefined) ??
-          safeTxJson(raw),
+        tx: (this.byArray.get(raw)?.d.tx as unknown as Json | undefined) ?? safeTxJson(raw),
       };
     });
     this.pending = { request, results, prepared, block, records };
@@ -263,9 +270,10 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     if (!p) throw makeError("INTERNAL", "commit without finalizeBlock");
     this.pending = undefined;
     this.store.commit(p.prepared, p.block, p.records);
-    for (const [i, h] of p.block.txs.entries()) {
-      this.verified.delete(h);
-      this.decodings.delete(toHex(sha256(p.request.txs[i]!)));
+    for (const h of p.block.txs) this.verified.delete(h);
+    for (const raw of p.request.txs) {
+      const filed = this.byArray.get(raw);
+      if (filed) this.decodings.delete(filed.key);
     }
     await this.store.flushed();
     const committed = { block: p.block, results: p.results };
