@@ -38,15 +38,18 @@ export function deviceOfRequest(
   callingStationId: string | undefined,
   userName: string | undefined,
 ): DeviceIdentifier | undefined {
-  for (const candidate of [callingStationId, userName]) {
-    if (candidate === undefined) continue;
-    try {
-      return parseMac(candidate.trim());
-    } catch (e) {
-      if (!isError(e)) throw e;
-    }
+  return macOf(callingStationId) ?? macOf(userName);
+}
+
+/** The MAC an attribute holds, in any usual notation; undefined if it holds none. */
+function macOf(value: string | undefined): DeviceIdentifier | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseMac(value.trim());
+  } catch (e) {
+    if (!isError(e)) throw e;
+    return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -60,12 +63,7 @@ export function subscriberOfRequest(
   device: DeviceIdentifier,
 ): string | undefined {
   if (userName === undefined || userName.trim() === "") return undefined;
-  try {
-    if (parseMac(userName.trim()).key === device.key) return undefined;
-  } catch (e) {
-    if (!isError(e)) throw e;
-  }
-  return userName;
+  return macOf(userName)?.key === device.key ? undefined : userName;
 }
 
 /**
