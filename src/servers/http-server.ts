@@ -4,12 +4,12 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
-import type { PushService } from "../node/push/push-service.js";
 import type { CheckObservation } from "./check-observation.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
 import { webhookPlugin } from "./push/webhook-plugin.js";
+import type { WebhookRegistry } from "./push/webhook-registry.js";
 import type { RadiusCheckHook } from "./radius/radius-check.js";
 import type { RadiusUnknownMacPolicy } from "./radius/radius-clients.js";
 import { radiusMetrics } from "./radius/radius-metrics.js";
@@ -26,7 +26,7 @@ export interface HttpServerDeps extends RestDeps {
   /** When set, the N5g-eir service requires NRF-issued bearer tokens. */
   readonly accessTokens?: AccessTokenVerifier | undefined;
   /** Webhook subscriptions; undefined leaves the /v1/webhooks routes out. */
-  readonly push?: PushService | undefined;
+  readonly push?: WebhookRegistry | undefined;
   /** Receives every N5g-eir answer, for the observation log. */
   readonly observe?: ((check: CheckObservation) => void) | undefined;
   /** What the rlm_rest endpoint answers for an unknown MAC; reject by default. */

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Signer, verifyEd25519 } from "../../core/crypto/ed25519.js";
 import { fromBase64Url, toBase64Url, utf8 } from "../../core/encoding/bytes.js";
+import type { SigningScheme } from "../../servers/push/webhook-registry.js";
 
 /**
  * Webhook deliveries are signed over `<delivery id>.<timestamp ms>.<body>`, so a receiver can
@@ -12,8 +13,6 @@ export const DELIVERY_HEADERS = {
   timestamp: "devicechain-timestamp",
   signature: "devicechain-signature",
 } as const;
-
-export type SigningScheme = "ed25519" | "hmac-sha256";
 
 function signedText(id: string, timestamp: number, body: string): string {
   return `${id}.${timestamp}.${body}`;

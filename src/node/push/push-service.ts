@@ -6,39 +6,15 @@ import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
 import {
   type DeviceChangedEvent,
   deviceChangedEvents,
-  type EventFilter,
   matchesFilter,
 } from "../../servers/events/device-events.js";
-import { DELIVERY_HEADERS, type SigningScheme, signDelivery } from "./delivery-signature.js";
+import type {
+  Subscription,
+  SubscriptionView,
+  WebhookRegistry,
+} from "../../servers/push/webhook-registry.js";
+import { DELIVERY_HEADERS, signDelivery } from "./delivery-signature.js";
 import type { PushMetrics, PushQueueStats } from "./push-metrics.js";
-
-/** A webhook registered by an account (a member id or "owner:<key>"). */
-export interface Subscription {
-  readonly id: string;
-  readonly account: string;
-  readonly url: string;
-  readonly filter: EventFilter;
-  /** Which kinds of event: device.changed, tracing.alert. */
-  readonly types: readonly string[];
-  readonly signing: SigningScheme;
-  /** The HMAC secret, for signing "hmac-sha256". */
-  readonly secret?: string;
-  readonly createdAt: number;
-}
-
-/** A subscription as its account sees it: never the HMAC secret; with what is still queued. */
-export interface SubscriptionView {
-  readonly id: string;
-  readonly url: string;
-  readonly types: readonly string[];
-  readonly filter: EventFilter;
-  readonly signing: SigningScheme;
-  readonly createdAt: number;
-  /** Deliveries queued for it and not yet acknowledged. */
-  readonly undelivered: number;
-  /** The next attempt of the first of them that is due (ms since the epoch), if any. */
-  readonly nextAttemptAt: number | null;
-}
 
 /** Anything delivered: a device.changed event, or an alert addressed to one account. */
 export type PushEvent =
@@ -81,7 +57,7 @@ const MAX_IN_FLIGHT = 16;
  * Deliveries are queued in LMDB before any attempt, so a restart resumes them; each has an id that
  * is the same on every attempt (and every node), for receivers to deduplicate.
  */
-export class PushService {
+export class PushService implements WebhookRegistry {
   private readonly root: RootDatabase;
   private readonly subscriptions: Database<string, string>;
   private readonly queue: Database<string, string>;

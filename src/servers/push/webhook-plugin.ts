@@ -7,11 +7,11 @@ import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { resolveAccount } from "../../core/machine/account.js";
 import { HISTORY_EVENTS } from "../../core/state/device.js";
 import type { LedgerApp } from "../../ledger/application.js";
-import type { PushService } from "../../node/push/push-service.js";
+import type { WebhookRegistry } from "./webhook-registry.js";
 
 export interface WebhookDeps {
   readonly app: LedgerApp;
-  readonly push: PushService;
+  readonly push: WebhookRegistry;
   readonly now?: () => number;
 }
 
