@@ -16,7 +16,6 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { readPids } from "../src/clients/net/net-processes.js";
-import { generateSeed } from "../src/clients/sdk/key-file.js";
 import type { Signer } from "../src/core/crypto/ed25519.js";
 import { signerFromSeed } from "../src/core/crypto/ed25519.js";
 import { sha256 } from "../src/core/crypto/hash.js";
@@ -24,6 +23,7 @@ import { toHex } from "../src/core/encoding/bytes.js";
 import type { JsonObject } from "../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../src/core/identifiers/luhn.js";
 import type { TxType } from "../src/core/tx/tx-type.js";
+import { generateSeed } from "../src/node/key-file.js";
 import { getJson, postTx, signedTx, startTestNet, type TestNet } from "../tests/bft/test-net.js";
 import type { Emit } from "./run.js";
 import { median, progress } from "./stats.js";

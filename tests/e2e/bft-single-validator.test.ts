@@ -5,9 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { generateSeed } from "../../src/clients/sdk/key-file.js";
 import { signerFromSeed } from "../../src/core/crypto/ed25519.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
+import { generateSeed } from "../../src/node/key-file.js";
 import { getJson, postTx, signedTx, startTestNet, type TestNet } from "../bft/test-net.js";
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));

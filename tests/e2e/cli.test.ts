@@ -7,11 +7,11 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { readKeyFile } from "../../src/clients/sdk/key-file.js";
 import { NodeClient } from "../../src/clients/sdk/node-client.js";
 import { buildTx } from "../../src/clients/sdk/tx-builder.js";
 import { isError } from "../../src/core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
+import { readKeyFile } from "../../src/node/key-file.js";
 
 const bin = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

@@ -7,7 +7,7 @@ import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { parseSerial } from "../../core/identifiers/serial.js";
 import { MAX_BULK_IDENTIFIERS } from "../../core/machine/actions/register.js";
 import { MAX_TX_BYTES } from "../../core/tx/transaction.js";
-import { readKeyFile } from "../sdk/key-file.js";
+import { readKeyFile } from "../../node/key-file.js";
 import { buildTx } from "../sdk/tx-builder.js";
 import { parseCsv } from "./csv.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";

@@ -4,8 +4,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { type Genesis, parseGenesis } from "../../core/machine/genesis.js";
+import { readKeyFile } from "../../node/key-file.js";
 import { GENESIS_FILE, writeNodeConfig } from "../../node/node-config.js";
-import { readKeyFile } from "../sdk/key-file.js";
 import { print } from "./output.js";
 import { type GlobalOptions, run } from "./run-action.js";
 

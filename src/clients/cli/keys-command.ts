@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { keyFingerprint } from "../../core/state/fingerprint.js";
-import { generateSeed, readKeyFile, writeKeyFile } from "../sdk/key-file.js";
+import { generateSeed, readKeyFile, writeKeyFile } from "../../node/key-file.js";
 import { print } from "./output.js";
 import { type GlobalOptions, run } from "./run-action.js";
 

@@ -9,7 +9,7 @@ import { parseGenesis } from "../../core/machine/genesis.js";
 import { pairingHash, pairingSaltOf } from "../../core/state/pairing.js";
 import { MEMBER_ROLES } from "../../core/state/role.js";
 import type { TxType } from "../../core/tx/tx-type.js";
-import { readKeyFile } from "../sdk/key-file.js";
+import { readKeyFile } from "../../node/key-file.js";
 import type { NodeClient } from "../sdk/node-client.js";
 import { sendTx } from "../sdk/tx-builder.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";

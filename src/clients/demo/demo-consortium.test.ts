@@ -10,7 +10,7 @@ import { deviceState } from "../../core/state/device-state.js";
 import { DEVICE_PREFIX } from "../../core/state/keys.js";
 import { LedgerApp } from "../../ledger/application.js";
 import { EmbeddedEngine } from "../../ledger/engine/embedded-engine.js";
-import { readKeyFile } from "../sdk/key-file.js";
+import { readKeyFile } from "../../node/key-file.js";
 import {
   DEMO_BULK_DEVICES,
   DEMO_CHAIN_ID,

@@ -12,8 +12,8 @@ import { lastNonce } from "../../core/machine/verify.js";
 import { encodeTx, signTx } from "../../core/tx/transaction.js";
 import type { TxType } from "../../core/tx/tx-type.js";
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
+import { writeKeyFile } from "../../node/key-file.js";
 import { CONFIG_FILE, GENESIS_FILE, writeNodeConfig } from "../../node/node-config.js";
-import { writeKeyFile } from "../sdk/key-file.js";
 
 export const DEMO_CHAIN_ID = "devicechain-dev";
 

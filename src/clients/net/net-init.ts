@@ -7,6 +7,7 @@ import { CONSENSUS_FILE, type ConsensusConfig } from "../../consensus/consensus-
 import type { JsonObject } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { Genesis } from "../../core/machine/genesis.js";
+import { generateSeed, writeKeyFile } from "../../node/key-file.js";
 import {
   CONFIG_FILE,
   GENESIS_FILE,
@@ -14,7 +15,6 @@ import {
   writeNodeConfig,
 } from "../../node/node-config.js";
 import { prepareDemoDataDir } from "../demo/demo-consortium.js";
-import { generateSeed, writeKeyFile } from "../sdk/key-file.js";
 import { LAN_CONSENSUS, patchToml } from "./cometbft-config.js";
 import { NET_FILE, type NetLayout, type NetNode, nodePorts } from "./net-layout.js";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { type Signer, signerFromSeed } from "../../core/crypto/ed25519.js";
-import { fromBase64Url, toBase64Url } from "../../core/encoding/bytes.js";
-import { makeError } from "../../core/errors/devicechain-error.js";
+import { type Signer, signerFromSeed } from "../core/crypto/ed25519.js";
+import { fromBase64Url, toBase64Url } from "../core/encoding/bytes.js";
+import { makeError } from "../core/errors/devicechain-error.js";
 
 /** A key file: the Ed25519 seed (private) and, for reading by eye, the key id it gives. */
 interface KeyFile {

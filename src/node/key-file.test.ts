@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { isKeyId } from "../../core/crypto/ed25519.js";
-import { isError } from "../../core/errors/devicechain-error.js";
+import { isKeyId } from "../core/crypto/ed25519.js";
+import { isError } from "../core/errors/devicechain-error.js";
 import { generateSeed, readKeyFile, writeKeyFile } from "./key-file.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "dc-keys-"));
