@@ -147,7 +147,7 @@ export async function startNode(
   startComet(dir, node, opts);
 }
 
-/** Start every node of DIR and wait until each REST API answers. */
+/** Start every node of DIR and wait until each REST API and CometBFT RPC answers. */
 export async function startNet(dir: string, opts: StartOptions = {}): Promise<NetLayout> {
   const layout = readNetLayout(dir);
   ensureCometbft(opts.log);
@@ -155,10 +155,12 @@ export async function startNet(dir: string, opts: StartOptions = {}): Promise<Ne
   await Promise.all(layout.nodes.map((n) => startApp(dir, n, opts)));
   for (const n of layout.nodes) startComet(dir, n, opts);
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  // Ready means both halves answer: a submission goes through the node's CometBFT RPC, which
+  // may still be starting when the app's REST API already is.
   for (const n of layout.nodes) {
-    while (!(await restReady(n))) {
+    while (!(await restReady(n)) || !(await rpcReady(n))) {
       if (Date.now() > deadline)
-        throw makeError("NODE_UNAVAILABLE", `${n.name}'s REST API is not ready`);
+        throw makeError("NODE_UNAVAILABLE", `${n.name}'s REST API or CometBFT RPC is not ready`);
       await sleep(200);
     }
   }
@@ -193,6 +195,17 @@ async function demoSeeded(n: NetNode, final: ReadonlyMap<string, number>): Promi
       if (((await r.json()) as { nextNonce: number }).nextNonce <= nonce) return false;
     }
     return true;
+  } catch {
+    return false;
+  }
+}
+
+async function rpcReady(n: NetNode): Promise<boolean> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${n.ports.rpc}/health`, {
+      signal: AbortSignal.timeout(1000),
+    });
+    return r.ok;
   } catch {
     return false;
   }
