@@ -22,6 +22,7 @@ import { sha256 } from "../src/core/crypto/hash.js";
 import { toHex } from "../src/core/encoding/bytes.js";
 import type { JsonObject } from "../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../src/core/identifiers/luhn.js";
+import { signTx, txHash } from "../src/core/tx/transaction.js";
 import type { TxType } from "../src/core/tx/tx-type.js";
 import { generateSeed } from "../src/node/key-file.js";
 import { getJson, postTx, signedTx, startTestNet, type TestNet } from "../tests/bft/test-net.js";
@@ -230,12 +231,22 @@ function signedSequence(
   from: number,
   count: number,
 ): string[] {
+  // Odd nonces offer the phone, even ones cancel that offer (named by its hash): the owner keeps it.
+  const offerAt = (nonce: number) =>
+    signTx(owner, {
+      chain: net.chainId,
+      signer: owner.keyId,
+      nonce,
+      type: "transfer.offer",
+      params: { device, to },
+    });
   return Array.from({ length: count }, (_, k) => {
     const nonce = from + k;
-    // Odd nonces offer the phone, even ones cancel the offer: the owner keeps it.
     const offer = nonce % 2 === 1;
     const type: TxType = offer ? "transfer.offer" : "transfer.cancel";
-    const params: JsonObject = offer ? { device, to } : { device };
+    const params: JsonObject = offer
+      ? { device, to }
+      : { device, offer: txHash(offerAt(nonce - 1)) };
     return JSON.stringify(signedTx(net.chainId, owner, nonce, type, params));
   });
 }

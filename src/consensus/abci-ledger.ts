@@ -100,8 +100,10 @@ export function ledgerAbciHandler(
       return Response.fromPartial({ initChain: { appHash: hashBytes(appHash) } });
     }
     if (req.checkTx) {
-      // New and recheck alike: a recheck after a commit drops what the new state refuses.
-      const r = app.checkTx(req.checkTx.tx);
+      // New and recheck alike: simulated on top of the mempool and admitted. After each commit
+      // the mempool starts again from the new state and CometBFT rechecks what it still holds,
+      // in order, dropping what the new state refuses.
+      const r = app.checkTx(req.checkTx.tx, { admit: true });
       return Response.fromPartial({
         checkTx: {
           code: r.code,
@@ -153,7 +155,11 @@ export function ledgerAbciHandler(
       });
     }
     if (req.commit) {
-      return app.commit().then(() => Response.fromPartial({ commit: { retainHeight: 0n } }));
+      return app.commit().then(() => {
+        // The block may hold other nodes' transactions, in another order: rechecks rebuild it.
+        app.mempool.reset();
+        return Response.fromPartial({ commit: { retainHeight: 0n } });
+      });
     }
     if (req.query) {
       const path = req.query.path.replace(/^\/+/, "");

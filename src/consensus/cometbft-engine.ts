@@ -62,7 +62,9 @@ export class CometEngine implements TxEngine {
   submit(bytes: Uint8Array): Promise<CommittedTx> {
     if (this.stopped) return Promise.reject(makeError("NODE_NOT_READY", "The engine is stopping"));
     if (this.waiting.size >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
-    const check = this.app.checkTx(bytes);
+    // The refusals that need no other pending transaction come back at once; CometBFT's CheckTx
+    // then simulates the transaction on top of the mempool before it is gossiped.
+    const check = this.app.checkTx(bytes, { precheckOnly: true });
     if (check.code !== 0) {
       const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
       return Promise.reject(makeError(check.codeName as ErrorCode, check.log, data));

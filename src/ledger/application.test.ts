@@ -9,7 +9,8 @@ import path from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { open } from "lmdb";
 import type { Signer } from "../core/crypto/ed25519.js";
-import { utf8 } from "../core/encoding/bytes.js";
+import { sha256 } from "../core/crypto/hash.js";
+import { toHex, utf8 } from "../core/encoding/bytes.js";
 import type { JsonObject } from "../core/encoding/canonical-json.js";
 import { isError } from "../core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
@@ -362,6 +363,9 @@ describe("cold and warm caches agree", () => {
     const police = testSigner("police");
     const alice = testSigner("alice");
     const bob = testSigner("bob");
+    const aliceOffer = tx(alice, 3, "transfer.offer", { device: phone, to: bob.keyId });
+    const bobOffer = tx(bob, 3, "transfer.offer", { device: phone, to: alice.keyId });
+    const hashOf = (bytes: Uint8Array) => toHex(sha256(bytes));
     const steps: Uint8Array[][] = [
       [
         tx(regulator, 1, "member.admit", {
@@ -390,13 +394,13 @@ describe("cold and warm caches agree", () => {
       [tx(police, 1, "report.file", { device: phone, kind: "stolen", reference: "C-1" })],
       [tx(alice, 2, "report.clear", { device: phone })],
       [tx(regulator, 5, "report.clear", { device: phone })],
-      [tx(alice, 3, "transfer.offer", { device: phone, to: bob.keyId })],
+      [aliceOffer],
       [tx(regulator, 6, "device.block", { device: phone, reason: "other", reference: "R-1" })],
-      [tx(bob, 1, "transfer.accept", { device: phone })],
+      [tx(bob, 1, "transfer.accept", { device: phone, offer: hashOf(aliceOffer) })],
       [tx(regulator, 7, "device.unblock", { device: phone })],
-      [tx(bob, 2, "transfer.accept", { device: phone })],
-      [tx(bob, 3, "transfer.offer", { device: phone, to: alice.keyId })],
-      [tx(bob, 4, "transfer.cancel", { device: phone })],
+      [tx(bob, 2, "transfer.accept", { device: phone, offer: hashOf(aliceOffer) })],
+      [bobOffer],
+      [tx(bob, 4, "transfer.cancel", { device: phone, offer: hashOf(bobOffer) })],
       [tx(shop, 2, "key.rotate", { newKey: testSigner("shop-2").keyId })],
       [tx(regulator, 8, "member.suspend", { id: "police" })],
       [tx(regulator, 9, "member.reinstate", { id: "police" })],
@@ -505,6 +509,7 @@ describe("query", () => {
         account: `owner:${alice.keyId}`,
         role: "owner",
         lastNonce: 1,
+        pendingNonce: 1,
       });
       assert.equal(
         (app.query({ path: "member", data: "mfr" }).value as { role: string }).role,

@@ -3,16 +3,13 @@ import { EventEmitter } from "node:events";
 import { isKeyId } from "../core/crypto/ed25519.js";
 import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
+import type { ErrorCode } from "../core/errors/catalogue.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../core/identifiers/identifier.js";
 import { resolveAccount } from "../core/machine/account.js";
+import { precheckTx } from "../core/machine/admission.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
-import {
-  checkDecodedTx,
-  executeBlock,
-  failure,
-  type TxResult,
-} from "../core/machine/state-machine.js";
+import { executeBlock, failure, simulateTx, type TxResult } from "../core/machine/state-machine.js";
 import { checkChain, checkSignature, lastNonce } from "../core/machine/verify.js";
 import { readChain } from "../core/state/chain.js";
 import { findDevice } from "../core/state/device.js";
@@ -20,6 +17,7 @@ import { readMember } from "../core/state/member.js";
 import { type DecodedTx, decodeTx, signingBytes } from "../core/tx/transaction.js";
 import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "./block.js";
 import type { SignatureCheck } from "./engine/signature-verifier.js";
+import { Mempool } from "./mempool.js";
 import { LedgerStore, type PreparedState, type TxRecord } from "./storage/ledger-store.js";
 
 export interface FinalizeRequest {
@@ -42,6 +40,25 @@ export interface CheckTxResponse {
   readonly codeName: string;
   readonly log: string;
   readonly data?: Json;
+}
+
+export interface CheckTxOptions {
+  /**
+   * Run every check but the signature, and hold the transaction's place in the mempool; the
+   * caller verifies the signature (on another thread), then calls admitTx or releaseTx.
+   */
+  readonly deferSignature?: boolean;
+  /**
+   * Admit the transaction into the mempool: later checks see its effects. Without it, a dry run
+   * that changes nothing (the REST pre-check before a CometBFT broadcast).
+   */
+  readonly admit?: boolean;
+  /**
+   * Stop after the checks that need no other pending transaction and the signature: a client
+   * pipelining several transactions through CometBFT cannot be simulated before the ones ahead
+   * of it reach the mempool, so CometBFT's own CheckTx simulates.
+   */
+  readonly precheckOnly?: boolean;
 }
 
 export interface QueryRequest {
@@ -82,8 +99,14 @@ const MAX_DECODINGS = 50_000;
  * drives the same object from ABCI messages. finalizeBlock executes and hashes but persists
  * nothing; commit persists. Emits "commit" with a CommittedBlock once the block is on disk.
  */
-export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
+export class LedgerApp extends EventEmitter<{
+  commit: [CommittedBlock];
+  /** A transaction refused admission, with its code. */
+  refused: [ErrorCode];
+}> {
   private pending: Pending | undefined;
+  /** The committed state plus what the mempool admitted since; admission runs against it. */
+  readonly mempool: Mempool;
   /** Hashes whose signatures this node already verified in checkTx; saves a verify per tx. */
   private readonly verified = new Set<string>();
   /**
@@ -101,6 +124,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
 
   private constructor(readonly store: LedgerStore) {
     super();
+    this.mempool = new Mempool(store);
   }
 
   static open(path: string): LedgerApp {
@@ -147,19 +171,25 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
   }
 
   /**
-   * Mempool admission against committed state. Never throws: failures come back coded. With
-   * deferSignature, every check but the signature runs; the caller verifies it (on another
-   * thread) and reports it with signatureVerified before the transaction goes into a block.
+   * Mempool admission: the transaction is simulated against the committed state plus every
+   * transaction admitted since, so what its block would refuse is refused here, with its code.
+   * Never throws: failures come back coded, and a refusal changes nothing.
    */
-  checkTx(bytes: Uint8Array, opts: { deferSignature?: boolean } = {}): CheckTxResponse {
+  checkTx(bytes: Uint8Array, opts: CheckTxOptions = {}): CheckTxResponse {
+    const defer = opts.deferSignature === true;
+    const admit = opts.admit === true || defer;
     try {
-      const defer = opts.deferSignature === true;
-      // A signature this node verified already (the REST pre-check, then CometBFT's CheckTx and
-      // its rechecks after every block) is not verified again.
       const d = this.decode(bytes);
-      const known = !defer && this.verified.has(d.hash);
-      checkDecodedTx(this.store, d, { signatureVerified: defer || known });
+      if (this.mempool.has(d.hash)) {
+        // CometBFT may ask again about a transaction it holds; anyone else is resubmitting.
+        if (admit && !defer) return { hash: d.hash, code: 0, codeName: "OK", log: "" };
+        throw makeError("TX_DUPLICATE");
+      }
+      const signer = d.tx.body.signer;
+      const account = precheckTx(this.mempool, this.chainId, d, this.mempool.pendingOf(signer));
+      if (admit) this.mempool.checkRoom(signer, account.member !== undefined);
       if (defer) {
+        this.mempool.reserve(d);
         const signature = fromBase64Url(d.tx.sig) ?? new Uint8Array();
         const message = signingBytes(d.tx.body);
         return {
@@ -167,21 +197,65 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
           code: 0,
           codeName: "OK",
           log: "",
-          signature: { keyId: d.tx.body.signer, message, signature },
+          signature: { keyId: signer, message, signature },
         };
       }
-      this.signatureVerified(d.hash);
+      // A signature this node verified already (the REST pre-check, then CometBFT's CheckTx and
+      // its rechecks after every block) is not verified again.
+      if (!this.verified.has(d.hash)) {
+        checkSignature(d);
+        this.signatureVerified(d.hash);
+      }
+      if (opts.precheckOnly !== true) this.simulate(d, admit);
       return { hash: d.hash, code: 0, codeName: "OK", log: "" };
     } catch (e) {
-      const r = failure("", e);
-      return {
-        hash: "",
-        code: r.code,
-        codeName: r.codeName,
-        log: r.log,
-        ...(r.data === undefined ? {} : { data: r.data as Json }),
-      };
+      return this.refusal(e);
     }
+  }
+
+  /**
+   * The signature of a transaction held by checkTx({deferSignature}) verified: simulate it
+   * against the mempool as it is now, and admit it or refuse it with its code.
+   */
+  admitTx(hash: string): CheckTxResponse {
+    const d = this.mempool.release(hash);
+    if (!d) return this.refusal(makeError("INTERNAL", "admitTx for a transaction not held"));
+    try {
+      this.signatureVerified(hash);
+      this.simulate(d, true);
+      return { hash, code: 0, codeName: "OK", log: "" };
+    } catch (e) {
+      return this.refusal(e);
+    }
+  }
+
+  /** Give up the place of a transaction held by checkTx({deferSignature}) (a bad signature). */
+  releaseTx(hash: string): void {
+    if (this.mempool.release(hash)) this.emit("refused", "TX_BAD_SIGNATURE");
+  }
+
+  /** Run the transaction as the next block would, on top of the mempool; keep it if `admit`. */
+  private simulate(d: DecodedTx, admit: boolean): void {
+    const last = this.store.last;
+    const { writes } = simulateTx(
+      this.mempool,
+      d,
+      { height: last.height + 1, time: last.time },
+      { signatureVerified: true },
+    );
+    if (admit) this.mempool.add(d.hash, d.tx.body.signer, writes);
+  }
+
+  private refusal(e: unknown): CheckTxResponse {
+    const r = failure("", e);
+    this.emit("refused", r.codeName === "OK" ? "INTERNAL" : r.codeName);
+    return {
+      hash: "",
+      code: r.code,
+      codeName: r.codeName,
+      log: r.log,
+      ...(r.data === undefined ? {} : { data: r.data as Json }),
+    };
   }
 
   private decode(bytes: Uint8Array): DecodedTx {
@@ -270,6 +344,7 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
     if (!p) throw makeError("INTERNAL", "commit without finalizeBlock");
     this.pending = undefined;
     this.store.commit(p.prepared, p.block, p.records);
+    this.mempool.removeCommitted(p.block.txs);
     for (const h of p.block.txs) this.verified.delete(h);
     for (const raw of p.request.txs) {
       const filed = this.byArray.get(raw);
@@ -338,7 +413,13 @@ export class LedgerApp extends EventEmitter<{ commit: [CommittedBlock] }> {
         if (!isKeyId(data))
           throw makeError("REQUEST_BAD_PARAMS", "A key id is 43 base64url characters");
         const account = resolveAccount(this.store, data);
-        return { account: account.id, role: account.role, lastNonce: lastNonce(this.store, data) };
+        return {
+          account: account.id,
+          role: account.role,
+          lastNonce: lastNonce(this.store, data),
+          // With transactions of this key waiting here, the next nonce comes after theirs.
+          pendingNonce: lastNonce(this.mempool, data),
+        };
       }
       case "member":
         return found(readMember(this.store, data), "member");

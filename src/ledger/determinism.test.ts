@@ -10,7 +10,8 @@ import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { Signer } from "../core/crypto/ed25519.js";
-import { fromHex } from "../core/encoding/bytes.js";
+import { sha256 } from "../core/crypto/hash.js";
+import { fromHex, toHex } from "../core/encoding/bytes.js";
 import type { JsonObject } from "../core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
 import type { Genesis } from "../core/machine/genesis.js";
@@ -96,7 +97,8 @@ const step = fc
     return { ...rest, kind, signer: pool[pick % pool.length]! };
   });
 
-function stepTx(s: Step): [TxType, JsonObject] {
+/** `offer` is the id of the last offer signed for the step's device, which accept and cancel name. */
+function stepTx(s: Step, offer = "0".repeat(64)): [TxType, JsonObject] {
   const device = imei(s.device);
   const to = actors[s.other]!.keyId;
   switch (s.kind) {
@@ -126,9 +128,9 @@ function stepTx(s: Step): [TxType, JsonObject] {
     case 4:
       return ["transfer.offer", { device, to }];
     case 5:
-      return ["transfer.accept", { device }];
+      return ["transfer.accept", { device, offer }];
     case 6:
-      return ["transfer.cancel", { device }];
+      return ["transfer.cancel", { device, offer }];
     case 7:
       return ["report.file", { device, kind: "stolen", reference: "REF-1" }];
     case 8:
@@ -185,13 +187,14 @@ const PRELUDE: Step[] = [
 
 function toBlocks(random: Step[], cuts: number[]): Uint8Array[][] {
   const nonces = new Map<string, number>();
+  const offers = new Map<number, string>();
   const steps = [...PRELUDE, ...random];
   const txs = steps.map((s) => {
     const signer = actors[s.signer]!;
     const n = (nonces.get(s.signer) ?? 0) + 1;
     nonces.set(s.signer, n);
-    const [type, params] = stepTx(s);
-    return encodeTx(
+    const [type, params] = stepTx(s, offers.get(s.device));
+    const bytes = encodeTx(
       signTx(signer, {
         chain: TEST_CHAIN,
         signer: signer.keyId,
@@ -200,6 +203,8 @@ function toBlocks(random: Step[], cuts: number[]): Uint8Array[][] {
         params,
       }),
     );
+    if (type === "transfer.offer") offers.set(s.device, toHex(sha256(bytes)));
+    return bytes;
   });
   const blocks: Uint8Array[][] = [];
   let i = 0;
@@ -242,14 +247,36 @@ function checkEquipmentIndex(app: LedgerApp): void {
   assert.equal(app.store.equipmentStatus("imei:99999999999999"), undefined);
 }
 
-async function run(dir: string, blocks: Uint8Array[][], times?: number[]): Promise<string[]> {
+let admittedOk = 0;
+
+/**
+ * Run the blocks on a fresh node. With `mempool`, each block's transactions first go through
+ * admission (simulated on top of the ones admitted before them) and the block holds only those
+ * admitted, as a proposer's would: every one of them must then succeed.
+ */
+async function run(
+  dir: string,
+  blocks: Uint8Array[][],
+  times?: number[],
+  mempool = false,
+): Promise<string[]> {
   const app = LedgerApp.open(dir);
   try {
     app.initChain(genesis);
     const hashes = [app.info().lastBlockAppHash];
-    for (const [i, txs] of blocks.entries()) {
+    for (const [i, offered] of blocks.entries()) {
       const time = times?.[i] ?? 1_780_000_000_000 + i * 1000;
+      const txs = mempool
+        ? offered.filter((tx) => app.checkTx(tx, { admit: true }).code === 0)
+        : offered;
       const { appHash, txResults } = app.finalizeBlock({ height: i + 1, time, txs });
+      if (mempool) {
+        admittedOk += txs.length;
+        for (const r of txResults) {
+          assert.equal(r.codeName, "OK", "the mempool admitted what its block refused");
+        }
+        assert.equal(app.mempool.size, txs.length);
+      }
       committedOk += txResults.filter((r) => r.code === 0).length;
       await app.commit();
       // Read every answer after every block, so a stale index entry would show.
@@ -306,14 +333,16 @@ test("random transaction sequences give identical app hashes on two nodes and on
           assert.deepEqual(stored.hashes, a);
           const replay = await run(path.join(root, `r${n}`), stored.blocks, stored.times);
           assert.deepEqual(replay, a);
+          await run(path.join(root, `m${n}`), blocks, undefined, true);
         },
       ),
       { numRuns: 20 },
     );
     // The random steps must exercise the state machine, not only its refusals: count the
     // successes beyond the prelude's, over the three nodes of each of the 20 runs.
-    const randomOk = committedOk - 3 * 20 * PRELUDE.length;
+    const randomOk = committedOk - 3 * 20 * PRELUDE.length - admittedOk;
     assert.ok(randomOk > 60, `only ${randomOk} random transactions succeeded`);
+    assert.ok(admittedOk > 20 * PRELUDE.length + 20, "the mempool admitted almost nothing");
     assert.ok(pairedChecks > 0, "no run paired a device: the per-subscriber answers went untested");
   } finally {
     rmSync(root, { recursive: true, force: true });

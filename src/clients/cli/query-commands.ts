@@ -22,7 +22,10 @@ function renderDevice(d: DeviceInfo): string {
     lines.push(
       `blocked     ${d.block.reason}${d.block.reference ? ` ref ${d.block.reference}` : ""}`,
     );
-  if (d.offer) lines.push(`offer       to ${d.offer.toFingerprint} since height ${d.offer.height}`);
+  if (d.offer) {
+    lines.push(`offer       ${d.offer.id}`);
+    lines.push(`            to ${d.offer.toFingerprint} since height ${d.offer.height}`);
+  }
   return lines.join("\n");
 }
 

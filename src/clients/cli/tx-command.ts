@@ -218,16 +218,28 @@ const TX_COMMANDS: readonly TxCommandDef[] = [
   {
     name: "accept",
     type: "transfer.accept",
-    description: "buyer: accept an offer made to your key",
-    options: [device()],
-    params: (o) => ({ device: str(o, "device") }),
+    description: "buyer: accept the offer made to your key, named by its id",
+    options: [
+      device(),
+      req(
+        "--offer <id>",
+        "the offer's id (the offer transaction's hash; `devicechain device` shows it)",
+      ),
+    ],
+    params: (o) => ({ device: str(o, "device"), offer: str(o, "offer") }),
   },
   {
     name: "cancel-offer",
     type: "transfer.cancel",
-    description: "owner: withdraw an open offer",
-    options: [device()],
-    params: (o) => ({ device: str(o, "device") }),
+    description: "owner: withdraw the open offer, named by its id",
+    options: [
+      device(),
+      req(
+        "--offer <id>",
+        "the offer's id (the offer transaction's hash; `devicechain device` shows it)",
+      ),
+    ],
+    params: (o) => ({ device: str(o, "device"), offer: str(o, "offer") }),
   },
   {
     name: "report",

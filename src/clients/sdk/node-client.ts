@@ -49,7 +49,7 @@ export interface DeviceInfo {
     height: number;
   }[];
   readonly block?: { by: string; reason: string; reference?: string; height: number };
-  readonly offer?: { toFingerprint: string; height: number };
+  readonly offer?: { id: string; toFingerprint: string; height: number };
   readonly suspicions?: readonly { by: string; rule: string; evidence: string; height: number }[];
   readonly pairings?: number;
   readonly historyLength?: number;

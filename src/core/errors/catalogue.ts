@@ -52,6 +52,16 @@ export const ERRORS = spec({
   TX_UNKNOWN_TYPE: { abci: 15, http: 400, message: "The transaction type is not known." },
   TX_BAD_PARAMS: { abci: 16, http: 400, message: "The transaction parameters are invalid." },
   TX_DUPLICATE: { abci: 17, http: 409, message: "This transaction is already known." },
+  TX_NONCE_TOO_HIGH: {
+    abci: 18,
+    http: 409,
+    message: "The nonce is too far above the signer's last nonce (at most 16 above).",
+  },
+  TOO_MANY_PENDING: {
+    abci: 19,
+    http: 429,
+    message: "The signer has too many transactions waiting in the mempool; retry later.",
+  },
 
   // Authorisation.
   ROLE_FORBIDDEN: { abci: 20, http: 403, message: "The signer's role may not do this." },
@@ -60,6 +70,11 @@ export const ERRORS = spec({
   MEMBER_SUSPENDED: { abci: 23, http: 403, message: "The member is suspended." },
   MEMBER_NOT_SUSPENDED: { abci: 24, http: 409, message: "The member is not suspended." },
   KEY_IN_USE: { abci: 25, http: 409, message: "That public key already belongs to an account." },
+  ACCOUNT_UNKNOWN: {
+    abci: 27,
+    http: 403,
+    message: "The key holds no account: it may only accept a transfer offer addressed to it.",
+  },
   MEMBER_IS_REGULATOR: {
     abci: 26,
     http: 403,
@@ -174,6 +189,11 @@ export const ERRORS = spec({
     abci: 65,
     http: 413,
     message: "A bulk registration carries at most 10,000 identifiers.",
+  },
+  OFFER_CHANGED: {
+    abci: 67,
+    http: 409,
+    message: "The open transfer offer is not the one this transaction names.",
   },
   DEVICE_BAD_STATE: {
     abci: 66,

@@ -29,6 +29,7 @@ import {
   offerTransfer,
   parseDeviceOnly,
   parseOffer,
+  parseOfferRef,
 } from "./actions/transfer.js";
 import { parseSetValidator, setValidator } from "./actions/validator.js";
 import type { TxContext } from "./tx-context.js";
@@ -52,8 +53,8 @@ export const ACTIONS: Readonly<Record<TxType, ActionDef<unknown>>> = {
   "device.register": def((p, signer) => parseRegister(p, signer.id), registerDevices),
   "device.sell": def(parseSell, sellDevice),
   "transfer.offer": def(parseOffer, offerTransfer),
-  "transfer.accept": def(parseDeviceOnly, acceptTransfer),
-  "transfer.cancel": def(parseDeviceOnly, cancelTransfer),
+  "transfer.accept": def(parseOfferRef, acceptTransfer),
+  "transfer.cancel": def(parseOfferRef, cancelTransfer),
   "report.file": def(parseFileReport, fileReport),
   "report.clear": def(parseClearReport, clearReport),
   "device.block": def(parseBlock, blockDevice),

@@ -11,9 +11,11 @@ import { luhnCheckDigit } from "../identifiers/luhn.js";
 import { readDevice } from "../state/device.js";
 import { deviceState } from "../state/device-state.js";
 import { MEMBER_ROLES, type Role } from "../state/role.js";
+import { signTx } from "../tx/transaction.js";
 import { TX_TYPES, type TxType } from "../tx/tx-type.js";
 import { AUTHORIZATION } from "./authorization.js";
-import { MemoryChain, testSigner } from "./memory-chain.test-fixture.js";
+import { MemoryChain, testSigner, withoutNonces } from "./memory-chain.test-fixture.js";
+import { lastNonce, NONCE_WINDOW } from "./verify.js";
 
 const ROLES: readonly Role[] = [...MEMBER_ROLES, "owner"];
 
@@ -123,7 +125,7 @@ function baseChain(): MemoryChain {
 }
 
 /** The transaction each role would sign in each row; allowed roles must succeed with it. */
-function paramsFor(type: TxType, role: Role): JsonObject {
+function paramsFor(type: TxType, role: Role, c: MemoryChain): JsonObject {
   switch (type) {
     case "member.admit":
       return { id: "newcomer", role: "insurer", name: "New", key: testSigner("newcomer").keyId };
@@ -142,9 +144,9 @@ function paramsFor(type: TxType, role: Role): JsonObject {
     case "transfer.offer":
       return { device: OWNED, to: bob.keyId };
     case "transfer.accept":
-      return { device: OFFERED_TO_ALICE };
+      return { device: OFFERED_TO_ALICE, offer: c.offerId(OFFERED_TO_ALICE) };
     case "transfer.cancel":
-      return { device: ALICE_OFFERING };
+      return { device: ALICE_OFFERING, offer: c.offerId(ALICE_OFFERING) };
     case "report.file":
       return { device: OWNED, kind: "stolen", reference: "REF-1" };
     case "report.clear":
@@ -177,10 +179,17 @@ describe("authorisation matrix: every transaction type × every role", () => {
       const allowed = AUTHORIZATION[type][role] !== undefined;
       test(`${type} by ${role}: ${allowed ? "allowed" : "ROLE_FORBIDDEN"}`, () => {
         const c = base.fork();
-        const [r] = c.block([c.tx(signers[role], type, paramsFor(type, role))]);
+        const tx = c.tx(signers[role], type, paramsFor(type, role, c));
+        const [r] = c.block([tx]);
         assert.equal(r?.codeName, allowed ? "OK" : "ROLE_FORBIDDEN", r?.log);
-        if (!allowed)
-          assert.deepEqual(c.state, base.state, "a refused transaction changes nothing");
+        if (!allowed) {
+          assert.deepEqual(
+            withoutNonces(c.state),
+            withoutNonces(base.state),
+            "a refused transaction changes nothing but its signer's nonce",
+          );
+          assert.equal(lastNonce(c, tx.body.signer), tx.body.nonce, "its nonce is spent");
+        }
       });
     }
   }
@@ -221,12 +230,31 @@ describe("conditions of the matrix", () => {
     const c = base.fork();
     // An offer made before a report cannot be accepted after it.
     c.must(c.tx(dave, "report.file", { device: OFFERED_TO_ALICE, kind: "stolen" }));
-    const [r] = c.block([c.tx(signers.owner, "transfer.accept", { device: OFFERED_TO_ALICE })]);
+    const accept = { device: OFFERED_TO_ALICE, offer: c.offerId(OFFERED_TO_ALICE) };
+    const [r] = c.block([c.tx(signers.owner, "transfer.accept", accept)]);
     assert.equal(r?.codeName, "DEVICE_NOT_TRANSFERABLE");
     assert.equal(
       run(signers.owner, "transfer.offer", { device: BLOCKED, to: bob.keyId }).code,
       "DEVICE_NOT_OWNER",
     );
+  });
+
+  test("an acceptance names its offer: signed for one offer, it cannot take a later one", () => {
+    const c = base.fork();
+    const first = c.offerId(ALICE_OFFERING);
+    // Bob signs an acceptance of Alice's offer; Alice withdraws it before it is submitted.
+    const consent = c.tx(bob, "transfer.accept", { device: ALICE_OFFERING, offer: first });
+    c.must(c.tx(signers.owner, "transfer.cancel", { device: ALICE_OFFERING, offer: first }));
+    c.must(c.tx(signers.owner, "transfer.offer", { device: ALICE_OFFERING, to: bob.keyId }));
+    const second = c.offerId(ALICE_OFFERING);
+    assert.notEqual(second, first);
+    const [r] = c.block([consent]);
+    assert.equal(r?.codeName, "OFFER_CHANGED", "an old signature cannot accept a new offer");
+    assert.equal(readDevice(c, `imei:${ALICE_OFFERING.slice(0, 14)}`)?.owner, signers.owner.keyId);
+    const stale = c.tx(signers.owner, "transfer.cancel", { device: ALICE_OFFERING, offer: first });
+    assert.equal(c.block([stale])[0]?.codeName, "OFFER_CHANGED");
+    const accept = c.tx(bob, "transfer.accept", { device: ALICE_OFFERING, offer: second });
+    assert.equal(c.block([accept])[0]?.codeName, "OK");
   });
 
   test("a manufacturer registers only under its own TACs", () => {
@@ -251,7 +279,10 @@ describe("conditions of the matrix", () => {
       "DEVICE_NOT_OWNER",
     );
     assert.equal(
-      run(bob, "transfer.accept", { device: OFFERED_TO_ALICE }).code,
+      run(bob, "transfer.accept", {
+        device: OFFERED_TO_ALICE,
+        offer: base.offerId(OFFERED_TO_ALICE),
+      }).code,
       "OFFER_NOT_FOR_YOU",
     );
     assert.equal(run(bob, "device.scrap", { device: OWNED }).code, "DEVICE_NOT_OWNER");
@@ -308,15 +339,42 @@ describe("conditions of the matrix", () => {
     );
   });
 
-  test("a failed transaction changes nothing, not even the signer's nonce", () => {
+  test("a failed transaction spends its nonce and nothing else: its bytes never run again", () => {
     const c = base.fork();
     const before = new Map(c.state);
-    const [r] = c.block([c.tx(bob, "transfer.offer", { device: OWNED, to: dave.keyId }, 7)]);
+    const refused = c.tx(bob, "transfer.offer", { device: OWNED, to: dave.keyId }, 7);
+    const [r] = c.block([refused]);
     assert.equal(r?.codeName, "DEVICE_NOT_OWNER");
-    assert.deepEqual(c.state, before);
-    // The same nonce is still usable.
-    const [ok] = c.block([c.tx(signers.owner, "transfer.offer", { device: OWNED, to: bob.keyId })]);
-    assert.equal(ok?.codeName, "OK");
+    assert.deepEqual(withoutNonces(c.state), withoutNonces(before));
+    assert.equal(lastNonce(c, bob.keyId), 7);
+    const [again] = c.block([refused]);
+    assert.equal(again?.codeName, "TX_NONCE_REPLAYED");
+    // A forged or foreign transaction spends nobody's nonce: only the signer's own can.
+    const forged = { ...c.tx(bob, "transfer.offer", { device: OWNED, to: dave.keyId }, 8) };
+    const [bad] = c.block([
+      { ...forged, sig: c.tx(dave, "transfer.offer", { device: OWNED, to: bob.keyId }).sig },
+    ]);
+    assert.equal(bad?.codeName, "TX_BAD_SIGNATURE");
+    assert.equal(lastNonce(c, bob.keyId), 7, "a bad signature spends no nonce");
+    const elsewhere = signTx(bob, { ...forged.body, chain: "another-chain" });
+    const [other] = c.block([elsewhere]);
+    assert.equal(other?.codeName, "TX_WRONG_CHAIN");
+    assert.equal(lastNonce(c, bob.keyId), 7, "a transaction for another chain spends no nonce");
+  });
+
+  test("nonces are strict: above the last, by at most the window", () => {
+    const c = base.fork();
+    const last = lastNonce(c, signers.owner.keyId);
+    const offer = (n: number) =>
+      c.tx(signers.owner, "transfer.offer", { device: OWNED, to: bob.keyId }, n);
+    const [far] = c.block([offer(last + NONCE_WINDOW + 1)]);
+    assert.equal(far?.codeName, "TX_NONCE_TOO_HIGH");
+    const [max] = c.block([offer(2 ** 53 - 1)]);
+    assert.equal(max?.codeName, "TX_NONCE_TOO_HIGH", "a key cannot be bricked by a huge nonce");
+    assert.equal(lastNonce(c, signers.owner.keyId), last, "nor does a refused jump spend one");
+    const [edge] = c.block([offer(last + NONCE_WINDOW)]);
+    assert.equal(edge?.codeName, "OK");
+    assert.equal(lastNonce(c, signers.owner.keyId), last + NONCE_WINDOW);
   });
 
   test("a rotated key signs, the old one is an owner's key no longer a member's", () => {
@@ -324,11 +382,11 @@ describe("conditions of the matrix", () => {
     const next = testSigner("operator-next");
     c.must(c.tx(signers.operator, "key.rotate", { newKey: next.keyId }));
     const [old] = c.block([
-      c.tx(signers.operator, "report.file", { device: OWNED, kind: "lost", reference: "R-1" }, 99),
+      c.tx(signers.operator, "report.file", { device: OWNED, kind: "lost", reference: "R-1" }),
     ]);
     assert.equal(old?.codeName, "DEVICE_NOT_OWNER", "the old key now resolves to a keyless owner");
     const [fresh] = c.block([
-      c.tx(next, "report.file", { device: OWNED, kind: "lost", reference: "R-1" }, 100),
+      c.tx(next, "report.file", { device: OWNED, kind: "lost", reference: "R-1" }),
     ]);
     assert.equal(fresh?.codeName, "OK");
   });

@@ -3,11 +3,19 @@ import { type Signer, signerFromSeed } from "../crypto/ed25519.js";
 import { sha256 } from "../crypto/hash.js";
 import { utf8 } from "../encoding/bytes.js";
 import type { Json, JsonObject } from "../encoding/canonical-json.js";
+import { parseIdentifier } from "../identifiers/identifier.js";
+import { findDevice } from "../state/device.js";
 import type { StateReader } from "../state/state.js";
 import { encodeTx, type SignedTx, signTx } from "../tx/transaction.js";
 import type { TxType } from "../tx/tx-type.js";
 import { type Genesis, initChain } from "./genesis.js";
 import { executeBlock, type TxResult } from "./state-machine.js";
+import { lastNonce } from "./verify.js";
+
+/** A state without its nonce entries: what a refused transaction must leave untouched. */
+export function withoutNonces(state: ReadonlyMap<string, Json>): Map<string, Json> {
+  return new Map([...state].filter(([k]) => !k.startsWith("nonce/")));
+}
 
 export const TEST_CHAIN = "devicechain-test";
 
@@ -16,7 +24,6 @@ export const testSigner = (name: string): Signer => signerFromSeed(sha256(utf8(`
 export class MemoryChain implements StateReader {
   readonly state = new Map<string, Json>();
   height = 0;
-  private readonly nonces = new Map<string, number>();
 
   constructor(genesis: Genesis) {
     for (const [k, v] of initChain(genesis)) if (v !== null) this.state.set(k, v);
@@ -42,13 +49,13 @@ export class MemoryChain implements StateReader {
     return this.state.get(key);
   }
 
-  /** A signed tx with the signer's next nonce as this fixture counts them. */
+  /** A signed tx with the signer's next nonce, as the ledger holds it. */
   tx(signer: Signer, type: TxType, params: JsonObject, nonce?: number): SignedTx {
-    const n = nonce ?? (this.nonces.get(signer.keyId) ?? 0) + 1;
+    const n = nonce ?? lastNonce(this, signer.keyId) + 1;
     return signTx(signer, { chain: TEST_CHAIN, signer: signer.keyId, nonce: n, type, params });
   }
 
-  /** Execute one block and apply its writes; nonces of successful txs advance. */
+  /** Execute one block and apply its writes (a refused but authentic tx spends its nonce). */
   block(txs: readonly SignedTx[]): TxResult[] {
     this.height++;
     const { results, writes } = executeBlock(this, {
@@ -60,10 +67,13 @@ export class MemoryChain implements StateReader {
       if (v === null) this.state.delete(k);
       else this.state.set(k, v);
     }
-    txs.forEach((t, i) => {
-      if (results[i]?.code === 0) this.nonces.set(t.body.signer, t.body.nonce);
-    });
     return [...results];
+  }
+
+  /** The id of the device's open offer (its offer transaction's hash), or zeros if none. */
+  offerId(identifier: string): string {
+    const d = findDevice(this, parseIdentifier(identifier, "person").key);
+    return d?.offer?.tx ?? "0".repeat(64);
   }
 
   /** Run txs one block each, failing loudly if any is refused: for building test states. */
@@ -80,7 +90,6 @@ export class MemoryChain implements StateReader {
     Object.assign(copy, {
       state: new Map(this.state),
       height: this.height,
-      nonces: new Map(this.nonces),
     });
     return copy;
   }

@@ -20,6 +20,7 @@ import { encodeTx, signTx } from "../tx/transaction.js";
 import { TX_TYPES } from "../tx/tx-type.js";
 import { MemoryChain, TEST_CHAIN, testSigner } from "./memory-chain.test-fixture.js";
 import { checkTx, executeBlock } from "./state-machine.js";
+import { lastNonce } from "./verify.js";
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 const reg = testSigner("regulator");
@@ -83,16 +84,17 @@ describe("executeBlock", () => {
     );
   });
 
-  test("a refused transaction adds no write to the block", () => {
+  test("a refused transaction adds no write to the block but its spent nonce", () => {
     const c = consortium();
     const good = encodeTx(c.tx(mfr, "device.register", { devices: [{ ids: [PHONE] }] }));
-    const bad = encodeTx(c.tx(bob, "device.scrap", { device: PHONE }));
+    const bad = c.tx(bob, "device.scrap", { device: PHONE });
     const input = { height: 9, time: 0 };
-    const withBad = executeBlock(c, { ...input, txs: [good, bad] });
+    const withBad = executeBlock(c, { ...input, txs: [good, encodeTx(bad)] });
     const without = executeBlock(c, { ...input, txs: [good] });
     assert.equal(withBad.results[1]?.codeName, "DEVICE_NOT_OWNER");
     assert.deepEqual(withBad.results[1]?.events, []);
-    assert.deepEqual(withBad.writes, without.writes);
+    const expected = new Map(without.writes).set(nonceKey(bob.keyId), bad.body.nonce);
+    assert.deepEqual(withBad.writes, expected);
   });
 
   test("needs an initialised chain", () => {
@@ -104,7 +106,7 @@ describe("executeBlock", () => {
 });
 
 describe("nonces", () => {
-  test("replays, reorders back and repeats in one block are refused; gaps are allowed", () => {
+  test("replays, reorders back and repeats in one block are refused; gaps within the window", () => {
     const c = consortium();
     const admit = (nonce: number, id: string) =>
       c.tx(
@@ -131,12 +133,16 @@ describe("nonces", () => {
     assert.equal(c.block([first])[0]?.codeName, "TX_NONCE_REPLAYED", "and in a later block");
   });
 
-  test("a refused transaction does not use up its nonce", () => {
+  test("a transaction refused in a block uses up its nonce", () => {
     const c = consortium();
-    const [bad] = c.block([c.tx(reg, "member.suspend", { id: "nobody" }, 100)]);
+    const n = (c.get(nonceKey(reg.keyId)) as number) + 1;
+    const [bad] = c.block([c.tx(reg, "member.suspend", { id: "nobody" }, n)]);
     assert.equal(bad?.codeName, "MEMBER_UNKNOWN");
-    const [ok] = c.block([c.tx(reg, "member.suspend", { id: "op" }, 100)]);
-    assert.equal(ok?.codeName, "OK");
+    assert.equal(c.get(nonceKey(reg.keyId)), n);
+    const [again] = c.block([c.tx(reg, "member.suspend", { id: "op" }, n)]);
+    assert.equal(again?.codeName, "TX_NONCE_REPLAYED");
+    const [next] = c.block([c.tx(reg, "member.suspend", { id: "op" }, n + 1)]);
+    assert.equal(next?.codeName, "OK");
   });
 
   test("nonces belong to signing keys, owners' keys included", () => {
@@ -146,7 +152,7 @@ describe("nonces", () => {
     const offer = c.tx(alice, "transfer.offer", { device: PHONE, to: bob.keyId }, 7);
     c.must(offer);
     assert.equal(c.get(nonceKey(alice.keyId)), 7);
-    c.must(c.tx(alice, "transfer.cancel", { device: PHONE }, 8));
+    c.must(c.tx(alice, "transfer.cancel", { device: PHONE, offer: c.offerId(PHONE) }, 8));
     assert.equal(c.block([offer])[0]?.codeName, "TX_NONCE_REPLAYED");
   });
 
@@ -196,10 +202,10 @@ describe("nonces", () => {
     const OTHER = imei("35000000000077");
     c.must(c.tx(mfr, "device.register", { devices: [{ ids: [PHONE] }, { ids: [OTHER] }] }));
     c.must(c.tx(shop, "device.sell", { device: PHONE, owner: alice.keyId }));
-    const report = c.tx(op, "report.file", { device: OTHER, kind: "lost", reference: "S-1" }, 50);
+    const report = c.tx(op, "report.file", { device: OTHER, kind: "lost", reference: "S-1" });
     c.must(report);
-    c.must(c.tx(op, "report.clear", { device: OTHER }, 51));
-    c.must(c.tx(op, "key.rotate", { newKey: testSigner("op-next").keyId }, 52));
+    c.must(c.tx(op, "report.clear", { device: OTHER }));
+    c.must(c.tx(op, "key.rotate", { newKey: testSigner("op-next").keyId }));
     c.must(c.tx(shop, "device.sell", { device: OTHER, owner: op.keyId }));
     const [replay] = c.block([report]);
     assert.equal(replay?.codeName, "TX_NONCE_REPLAYED", "a committed transaction ran again");
@@ -239,7 +245,7 @@ describe("a device's life, and what the EIR answers at each step", () => {
       c.block([c.tx(alice, "transfer.offer", { device: PHONE, to: bob.keyId })])[0]?.codeName,
       "OFFER_EXISTS",
     );
-    c.must(c.tx(bob, "transfer.accept", { device: PHONE }));
+    c.must(c.tx(bob, "transfer.accept", { device: PHONE, offer: c.offerId(PHONE) }));
     assert.deepEqual(statusOf(c), ["active", "WHITELISTED"], "a new owner is no 'recovered'");
     assert.equal(readDevice(c, PHONE_KEY)?.owner, bob.keyId);
     assert.equal(readDevice(c, PHONE_KEY)?.offer, undefined);
@@ -502,8 +508,8 @@ describe("property: a refused transaction is a no-op", () => {
       ["device.register", { devices: [{ ids: [device] }] }],
       ["device.sell", { device, owner: to }],
       ["transfer.offer", { device, to }],
-      ["transfer.accept", { device }],
-      ["transfer.cancel", { device }],
+      ["transfer.accept", { device, offer: c.offerId(device) }],
+      ["transfer.cancel", { device, offer: c.offerId(device) }],
       ["report.file", { device, kind: "stolen", reference: "R-1" }],
       ["report.clear", { device }],
       ["device.block", { device, reason: "other" }],
@@ -514,31 +520,41 @@ describe("property: a refused transaction is a no-op", () => {
     return c.tx(signers[s.who], type, p, nonce);
   }
 
-  test("the block's writes equal those of the same block without its refused transactions", () => {
+  test("a refused transaction adds nothing to its block but its own spent nonce", () => {
     let succeeded = 0;
     const base = world();
     fc.assert(
-      fc.property(fc.array(step, { minLength: 10, maxLength: 40 }), (steps) => {
+      fc.property(fc.array(step, { minLength: 10, maxLength: 30 }), (steps) => {
         const c = base.fork();
-        const nonces = new Map<string, number>();
+        const next = new Map<string, number>();
         const txs = steps.map((s) => {
-          const n = (nonces.get(s.who) ?? 1_000) + 1;
-          nonces.set(s.who, n);
+          const key = signers[s.who].keyId;
+          const n = next.get(key) ?? lastNonce(c, key) + 1;
+          next.set(key, n + 1);
           return txOf(c, s, n + s.skew);
         });
         const input = { height: 50, time: 1_780_000_000_000 };
-        const all = executeBlock(c, { ...input, txs: txs.map(encodeTx) });
-        const okOnly = txs.filter((_, i) => all.results[i]?.code === 0);
-        succeeded += okOnly.length;
-        const again = executeBlock(c, { ...input, txs: okOnly.map(encodeTx) });
-        assert.ok(again.results.every((r) => r.code === 0));
-        assert.deepEqual(again.writes, all.writes);
+        // Each transaction against the block up to it: a refusal may add only its nonce.
+        let before = executeBlock(c, { ...input, txs: [] }).writes;
+        txs.forEach((tx, i) => {
+          const upTo = executeBlock(c, { ...input, txs: txs.slice(0, i + 1).map(encodeTx) });
+          const r = upTo.results[i];
+          if (r?.code === 0) succeeded++;
+          else {
+            assert.deepEqual(r?.events, []);
+            const key = nonceKey(tx.body.signer);
+            const expected = new Map(before);
+            if (upTo.writes.get(key) !== before.get(key)) expected.set(key, tx.body.nonce);
+            assert.deepEqual(upTo.writes, expected, `${tx.body.type}: ${r?.codeName}`);
+          }
+          before = upTo.writes;
+        });
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
-    // Random draws vary (one gave 144): the bar catches a vacuous property, one that refuses
-    // nearly everything, not an unlucky draw.
-    assert.ok(succeeded > 80, `only ${succeeded} transactions succeeded: the property is vacuous`);
+    // Random draws vary (about 70 is typical): the bar catches a vacuous property, one that
+    // refuses nearly everything, not an unlucky draw.
+    assert.ok(succeeded > 25, `only ${succeeded} transactions succeeded: the property is vacuous`);
   });
 });
 

@@ -14,7 +14,7 @@ import type { StateReader, StateWrites } from "../state/state.js";
 import { type DecodedTx, decodeTx } from "../tx/transaction.js";
 import { ACTIONS } from "./actions.js";
 import type { TxContext, TxEvent } from "./tx-context.js";
-import { type VerifyOptions, verifyTx } from "./verify.js";
+import { type VerifyOptions, verifyAuthentic, verifyAuthorized, verifyTx } from "./verify.js";
 
 /** The outcome of one transaction: code 0 and events, or a catalogue code and nothing changed. */
 export interface TxResult {
@@ -65,19 +65,26 @@ function requireChainId(state: StateReader): string {
   return chain.chainId;
 }
 
-/** Execute one decoded transaction against a block overlay; on failure the overlay is untouched. */
+/**
+ * Execute one decoded transaction against a block overlay. On failure the overlay keeps only the
+ * spent nonce, and only when the transaction was authentic (its signer's, for this chain, with a
+ * fresh nonce): as in Cosmos SDK and Ethereum, the same bytes can never run later.
+ */
 function executeTx(
   block: Overlay,
   chainId: string,
   d: DecodedTx,
-  input: BlockInput,
+  input: Pick<BlockInput, "height" | "time">,
   opts: ExecuteOptions,
 ): TxResult {
   const overlay = new Overlay(block);
+  let spent = false;
   try {
-    const signer = verifyTx(overlay, chainId, d, {
+    const signer = verifyAuthentic(overlay, chainId, d, {
       signatureVerified: opts.verifiedHashes?.has(d.hash) ?? false,
     });
+    spent = true;
+    verifyAuthorized(d, signer);
     const action = ACTIONS[d.tx.body.type];
     const params = action.parse(d.tx.body.params, signer);
     const ctx: TxContext = {
@@ -96,8 +103,36 @@ function executeTx(
     // Damage local to this node (corrupt or failing storage) is no transaction's fault: recording
     // it as a result would commit a block other nodes disagree with. Halt the block instead.
     if (isError(e, "LEDGER_CORRUPT") || isError(e, "STORAGE_FAILED")) throw e;
+    if (spent) block.put(nonceKey(d.tx.body.signer), d.tx.body.nonce);
     return failure(d.hash, e);
   }
+}
+
+/** What a transaction would do if the next block held it now: its writes, or a coded error. */
+export interface Simulation {
+  readonly writes: StateWrites;
+}
+
+/**
+ * Run one transaction against `state` as the next block would (height, time), without keeping
+ * anything: the mempool's admission test. Throws the coded error the block would record.
+ */
+export function simulateTx(
+  state: StateReader,
+  d: DecodedTx,
+  at: Pick<BlockInput, "height" | "time">,
+  opts: VerifyOptions = {},
+): Simulation {
+  const overlay = new Overlay(state);
+  const signer = verifyTx(overlay, requireChainId(state), d, opts);
+  const action = ACTIONS[d.tx.body.type];
+  const params = action.parse(d.tx.body.params, signer);
+  action.apply(
+    { state: overlay, signer, height: at.height, time: at.time, txHash: d.hash, events: [] },
+    params,
+  );
+  overlay.put(nonceKey(signer.keyId), d.tx.body.nonce);
+  return { writes: overlay.writes };
 }
 
 /**

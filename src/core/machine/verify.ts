@@ -30,12 +30,27 @@ export function lastNonce(state: StateReader, keyId: string): number {
   return typeof n === "number" ? n : 0;
 }
 
+/**
+ * How far above its last nonce a key may sign: room to pipeline transactions, never a jump that
+ * would brick the key (a nonce near 2^53 leaves nothing above it). A skipped nonce is lost.
+ */
+export const NONCE_WINDOW = 16;
+
+/** The nonce is above the key's last one, by at most NONCE_WINDOW. */
 export function checkNonce(state: StateReader, d: DecodedTx, account: Account): void {
   const last = lastNonce(state, account.keyId);
-  if (d.tx.body.nonce <= last) {
-    throw makeError("TX_NONCE_REPLAYED", `Nonce ${d.tx.body.nonce} is not above ${last}`, {
+  const nonce = d.tx.body.nonce;
+  if (nonce <= last) {
+    throw makeError("TX_NONCE_REPLAYED", `Nonce ${nonce} is not above ${last}`, {
       data: { lastNonce: last },
     });
+  }
+  if (nonce > last + NONCE_WINDOW) {
+    throw makeError(
+      "TX_NONCE_TOO_HIGH",
+      `Nonce ${nonce} is more than ${NONCE_WINDOW} above the last nonce ${last}`,
+      { data: { lastNonce: last } },
+    );
   }
 }
 
@@ -54,8 +69,11 @@ export interface VerifyOptions {
   readonly signatureVerified?: boolean;
 }
 
-/** Run the whole pipeline and return the signing account. */
-export function verifyTx(
+/**
+ * The authentic part of the pipeline: signature, chain and nonce. A transaction past it is the
+ * signer's own, meant for this chain and fresh, so its nonce is spent whatever follows.
+ */
+export function verifyAuthentic(
   state: StateReader,
   chainId: string,
   d: DecodedTx,
@@ -65,7 +83,23 @@ export function verifyTx(
   checkChain(d, chainId);
   const account = resolveAccount(state, d.tx.body.signer);
   checkNonce(state, d, account);
+  return account;
+}
+
+/** The rest of the pipeline, once the transaction is authentic: standing, then role. */
+export function verifyAuthorized(d: DecodedTx, account: Account): void {
   checkStanding(account);
   checkRole(d, account);
+}
+
+/** Run the whole pipeline and return the signing account. */
+export function verifyTx(
+  state: StateReader,
+  chainId: string,
+  d: DecodedTx,
+  opts: VerifyOptions = {},
+): Account {
+  const account = verifyAuthentic(state, chainId, d, opts);
+  verifyAuthorized(d, account);
   return account;
 }

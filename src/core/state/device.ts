@@ -71,6 +71,8 @@ export interface CloneSuspicion {
 export interface Offer {
   readonly to: string;
   readonly height: number;
+  /** The hash of the transfer.offer transaction: the offer's id, which accept and cancel name. */
+  readonly tx: string;
 }
 
 /** A device record. Its id is its primary identifier's registry key. */

@@ -50,6 +50,15 @@ export function keyId(p: JsonObject, name: string): string {
   return v;
 }
 
+/** A transaction's hash: 64 lowercase hex characters, as the ledger prints it. */
+export function txHashParam(p: JsonObject, name: string): string {
+  const v = p[name];
+  if (typeof v !== "string" || !/^[0-9a-f]{64}$/.test(v)) {
+    throw makeError("TX_BAD_PARAMS", `${name} must be a transaction hash (64 hex characters)`);
+  }
+  return v;
+}
+
 /** A device named by any identifier form a person may type; check digits are verified. */
 export function deviceRef(p: JsonObject, name = "device"): DeviceIdentifier {
   const v = p[name];

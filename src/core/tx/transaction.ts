@@ -93,6 +93,11 @@ export function toSignedTx(value: unknown): SignedTx {
   return value as unknown as SignedTx;
 }
 
+/** A signed transaction's hash, as the ledger names it: SHA-256 of its canonical bytes, hex. */
+export function txHash(tx: SignedTx): string {
+  return toHex(sha256(encodeTx(tx)));
+}
+
 /** Decode bytes into a canonical transaction, enforcing the size limit first. */
 export function decodeTx(bytes: Uint8Array): DecodedTx {
   if (bytes.length > MAX_TX_BYTES) {

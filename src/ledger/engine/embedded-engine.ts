@@ -2,9 +2,15 @@ import { availableParallelism } from "node:os";
 import type { ErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxResult } from "../../core/machine/state-machine.js";
-import type { LedgerApp } from "../application.js";
+import type { CheckTxResponse, LedgerApp } from "../application.js";
 import { SignatureVerifier } from "./signature-verifier.js";
 import type { TxEngine } from "./tx-engine.js";
+
+/** A refusal from checkTx or admitTx, as the coded error a client gets. */
+export function refusalOf(check: CheckTxResponse): Error {
+  const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
+  return makeError(check.codeName as ErrorCode, check.log, data);
+}
 
 /** A transaction's fate once its block is durable. */
 export interface CommittedTx extends TxResult {
@@ -42,7 +48,6 @@ interface Waiting {
 export class EmbeddedEngine implements TxEngine {
   readonly kind = "embedded";
   private readonly queue: Waiting[] = [];
-  private readonly hashes = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -70,25 +75,32 @@ export class EmbeddedEngine implements TxEngine {
     return this.queue.length + this.verifying;
   }
 
-  /** Submit encoded transaction bytes; resolves with the committed result, rejects if checkTx refuses. */
+  /**
+   * Submit encoded transaction bytes; resolves with the committed result, rejects with the code
+   * checkTx or the simulation on top of the mempool gives. Refused work never reaches a block.
+   */
   submit(bytes: Uint8Array): Promise<CommittedTx> {
     if (this.stopped) return Promise.reject(makeError("NODE_NOT_READY", "The engine is stopping"));
     if (this.pendingCount >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
-    const check = this.app.checkTx(bytes, { deferSignature: this.verifier !== undefined });
-    if (check.code !== 0) {
-      const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
-      return Promise.reject(makeError(check.codeName as ErrorCode, check.log, data));
-    }
-    if (this.hashes.has(check.hash)) return Promise.reject(makeError("TX_DUPLICATE"));
+    const deferred = this.verifier !== undefined;
+    const check = this.app.checkTx(bytes, { deferSignature: deferred, admit: true });
+    if (check.code !== 0) return Promise.reject(refusalOf(check));
     const { hash, signature } = check;
-    this.hashes.add(hash);
     return new Promise<CommittedTx>((resolve, reject) => {
       const enqueue = (): void => {
         if (this.stopped) {
           // The engine halted (a block failed) while the signature was being checked.
-          this.hashes.delete(hash);
+          this.app.releaseTx(hash);
           reject(makeError("NODE_NOT_READY", "The engine has stopped"));
           return;
+        }
+        if (deferred) {
+          // Simulated now, in arrival order: the verifier answers in the order it was asked.
+          const admitted = this.app.admitTx(hash);
+          if (admitted.code !== 0) {
+            reject(refusalOf(admitted));
+            return;
+          }
         }
         this.queue.push({ bytes, hash, resolve, reject });
         this.schedule();
@@ -101,11 +113,10 @@ export class EmbeddedEngine implements TxEngine {
       void this.verifier.verify(signature).then((ok) => {
         this.verifying--;
         if (!ok) {
-          this.hashes.delete(hash);
+          this.app.releaseTx(hash);
           reject(makeError("TX_BAD_SIGNATURE"));
           return;
         }
-        this.app.signatureVerified(hash);
         enqueue();
       });
     });
@@ -160,8 +171,6 @@ export class EmbeddedEngine implements TxEngine {
     } catch (e) {
       for (const w of batch) w.reject(e);
       throw e;
-    } finally {
-      for (const w of batch) this.hashes.delete(w.hash);
     }
   }
 

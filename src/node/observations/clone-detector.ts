@@ -50,7 +50,7 @@ export function startCloneDetection(opts: CloneDetectorOptions): void {
       const tx = signTx(signer, {
         chain: app.chainId,
         signer: signer.keyId,
-        nonce: lastNonce(app.store, signer.keyId) + 1,
+        nonce: lastNonce(app.mempool, signer.keyId) + 1,
         type: "clone.suspect",
         params: { device: o.identifier, rule: finding.rule, evidence },
       });

@@ -165,7 +165,8 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         account: account.id,
         role: account.role,
         lastNonce: last,
-        nextNonce: last + 1,
+        // After this key's transactions waiting in this node's mempool, if any.
+        nextNonce: lastNonce(app.mempool, keyId) + 1,
       };
     },
   );

@@ -14,7 +14,8 @@ export interface DeviceView {
   readonly deviceKey?: string;
   readonly marks: readonly MarkView[];
   readonly block?: Device["block"];
-  readonly offer?: { readonly toFingerprint: string; readonly height: number };
+  /** The open offer; its id (the offer transaction's hash) is what accept and cancel name. */
+  readonly offer?: { readonly id: string; readonly toFingerprint: string; readonly height: number };
   /** Open clone suspicions: operator, rule, evidence hash and height. */
   readonly suspicions?: Device["suspicions"];
   /** How many genuine IMEI–subscriber pairings the device has; the hashes are not shown. */
@@ -50,7 +51,13 @@ export function deviceView(d: Device): DeviceView {
     ...(d.block === undefined ? {} : { block: d.block }),
     ...(d.offer === undefined
       ? {}
-      : { offer: { toFingerprint: keyFingerprint(d.offer.to), height: d.offer.height } }),
+      : {
+          offer: {
+            id: d.offer.tx,
+            toFingerprint: keyFingerprint(d.offer.to),
+            height: d.offer.height,
+          },
+        }),
     ...(d.suspicions === undefined ? {} : { suspicions: d.suspicions }),
     pairings: d.pairings?.length ?? 0,
     historyLength: d.history.length,

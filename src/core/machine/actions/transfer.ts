@@ -1,8 +1,8 @@
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { makeError } from "../../errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../identifiers/identifier.js";
-import type { Device } from "../../state/device.js";
-import { deviceRef, keyId, onlyKeys } from "../../tx/params.js";
+import type { Device, Offer } from "../../state/device.js";
+import { deviceRef, keyId, onlyKeys, txHashParam } from "../../tx/params.js";
 import {
   commitDeviceChange,
   requireDevice,
@@ -31,6 +31,26 @@ export function parseDeviceOnly(p: JsonObject): DeviceOnlyParams {
   return { device: deviceRef(p) };
 }
 
+/** Accept and cancel name the offer they answer, so a signature cannot answer a later offer. */
+export interface OfferRefParams {
+  readonly device: DeviceIdentifier;
+  /** The offer's id: the hash of its transfer.offer transaction. */
+  readonly offer: string;
+}
+
+export function parseOfferRef(p: JsonObject): OfferRefParams {
+  onlyKeys(p, ["device", "offer"]);
+  return { device: deviceRef(p), offer: txHashParam(p, "offer") };
+}
+
+function requireOffer(d: Device, id: string): Offer {
+  if (!d.offer) throw makeError("OFFER_NONE");
+  if (d.offer.tx !== id) {
+    throw makeError("OFFER_CHANGED", `The open offer is ${d.offer.tx}, not ${id}`);
+  }
+  return d.offer;
+}
+
 /** The owner offers the device to a buyer's key. One open offer at a time. */
 export function offerTransfer(ctx: TxContext, p: OfferParams): void {
   const d = requireDevice(ctx, p.device);
@@ -39,7 +59,11 @@ export function offerTransfer(ctx: TxContext, p: OfferParams): void {
   if (d.offer) throw makeError("OFFER_EXISTS");
   if (p.to === d.owner) throw makeError("TX_BAD_PARAMS", "The buyer is already the owner");
   requirePersonKey(ctx, p.to);
-  commitDeviceChange(ctx, { ...d, offer: { to: p.to, height: ctx.height } }, "transfer_offered");
+  commitDeviceChange(
+    ctx,
+    { ...d, offer: { to: p.to, height: ctx.height, tx: ctx.txHash } },
+    "transfer_offered",
+  );
 }
 
 function withoutOffer(d: Device): Device {
@@ -47,20 +71,23 @@ function withoutOffer(d: Device): Device {
   return rest;
 }
 
-/** The buyer named in the offer accepts; a device reported meanwhile cannot change hands. */
-export function acceptTransfer(ctx: TxContext, p: DeviceOnlyParams): void {
+/**
+ * The buyer named in the offer accepts that offer, by its id; a device reported meanwhile cannot
+ * change hands.
+ */
+export function acceptTransfer(ctx: TxContext, p: OfferRefParams): void {
   const d = requireDevice(ctx, p.device);
-  if (!d.offer) throw makeError("OFFER_NONE");
-  if (d.offer.to !== ctx.signer.keyId) throw makeError("OFFER_NOT_FOR_YOU");
+  const offer = requireOffer(d, p.offer);
+  if (offer.to !== ctx.signer.keyId) throw makeError("OFFER_NOT_FOR_YOU");
   requireTransferable(d);
   const { recovered: _recovered, ...rest } = withoutOffer(d);
   commitDeviceChange(ctx, { ...rest, owner: ctx.signer.keyId }, "transferred");
 }
 
-/** The owner withdraws an open offer. */
-export function cancelTransfer(ctx: TxContext, p: DeviceOnlyParams): void {
+/** The owner withdraws the open offer it names. */
+export function cancelTransfer(ctx: TxContext, p: OfferRefParams): void {
   const d = requireDevice(ctx, p.device);
   requireOwner(ctx, d);
-  if (!d.offer) throw makeError("OFFER_NONE");
+  requireOffer(d, p.offer);
   commitDeviceChange(ctx, withoutOffer(d), "transfer_cancelled");
 }
