@@ -26,6 +26,10 @@ export interface NodeConfig {
   readonly dev: boolean;
   readonly blockMaxWaitMs: number;
   readonly maxTxsPerBlock: number;
+  /** Mempool transactions per key that is not a member's (owners, unknown keys); beyond: TOO_MANY_PENDING. */
+  readonly mempoolMaxPerKey: number;
+  /** Mempool transactions per member key (bulk registrations pipeline). */
+  readonly mempoolMaxPerMember: number;
   /** How long POST /v1/txs waits for the commit before answering TX_TIMEOUT. */
   readonly commitTimeoutMs: number;
   /** What the EIR answers for a device the registry does not know. */
@@ -77,6 +81,8 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   dev: false,
   blockMaxWaitMs: 20,
   maxTxsPerBlock: 2_000,
+  mempoolMaxPerKey: 16,
+  mempoolMaxPerMember: 25_000,
   commitTimeoutMs: 30_000,
   unknownDevicePolicy: "reject",
   s13Port: 3868,
@@ -135,6 +141,8 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   dev: [(v) => typeof v === "boolean", "true or false"],
   blockMaxWaitMs: [isInt(1, 10_000), "milliseconds, 1 to 10000"],
   maxTxsPerBlock: [isInt(1, 100_000), "an integer, 1 to 100000"],
+  mempoolMaxPerKey: [isInt(1, 10_000), "an integer, 1 to 10000"],
+  mempoolMaxPerMember: [isInt(1, 50_000), "an integer, 1 to 50000"],
   commitTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
   unknownDevicePolicy: [oneOf(UNKNOWN_DEVICE_POLICIES), UNKNOWN_DEVICE_POLICIES.join(", ")],
   s13Port: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],

@@ -94,6 +94,11 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
   let closing: Promise<void> | undefined;
   try {
     app.initChain(genesis);
+    app.mempool.limits = {
+      ...app.mempool.limits,
+      maxPerKey: config.mempoolMaxPerKey,
+      maxPerMember: config.mempoolMaxPerMember,
+    };
     const engine: TxEngine = opts.engine
       ? await opts.engine(app, logger)
       : new EmbeddedEngine(app, {

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { toBase64Url } from "../../src/core/encoding/bytes.js";
-import type { SignedTx } from "../../src/core/tx/transaction.js";
+import { type SignedTx, txHash } from "../../src/core/tx/transaction.js";
 import { codeOf, type E2eNode, e2eSigner, http, post, signed, startE2eNode } from "./e2e-node.js";
 
 const regulator = e2eSigner("regulator");
@@ -173,7 +173,7 @@ describe("REST API over HTTP", () => {
       [
         "a bad signature",
         () => {
-          const tx = signed(alice, 50, "report.file", { device: CLEAN, kind: "lost" });
+          const tx = signed(alice, 5, "report.file", { device: STOLEN, kind: "lost" });
           const sig = Buffer.from(tx.sig, "base64url");
           sig[0] = (sig[0] ?? 0) ^ 1;
           return post(url, { ...tx, sig: toBase64Url(sig) });
@@ -183,10 +183,10 @@ describe("REST API over HTTP", () => {
       [
         "a signature over other params",
         () => {
-          const tx = signed(bob, 50, "report.file", { device: CLEAN, kind: "lost" });
+          const tx = signed(bob, 5, "report.file", { device: STOLEN, kind: "lost" });
           return post(url, {
             ...tx,
-            body: { ...tx.body, params: { device: STOLEN, kind: "lost" } },
+            body: { ...tx.body, params: { device: CLEAN, kind: "lost" } },
           });
         },
         "TX_BAD_SIGNATURE",
@@ -223,7 +223,9 @@ describe("REST API over HTTP", () => {
         () =>
           post(
             url,
-            signed(acme, 99, "device.register", { devices: [{ ids: ["490154203237519"] }] }),
+            signed(acme, acmeNonce + 9, "device.register", {
+              devices: [{ ids: ["490154203237519"] }],
+            }),
           ),
         "TX_BAD_PARAMS",
       ],
@@ -261,7 +263,7 @@ describe("REST API over HTTP", () => {
     test("a bad row in a bulk registration names the row and its code", async () => {
       const r = await post(
         url,
-        signed(acme, 98, "device.register", {
+        signed(acme, acmeNonce + 8, "device.register", {
           devices: [{ ids: ["490154203237534"] }, { ids: ["490154203237519"] }],
         }),
       );
@@ -273,19 +275,18 @@ describe("REST API over HTTP", () => {
     });
   });
 
-  test("a transaction that fails inside its block is committed with its code, and changes nothing", async () => {
-    // Both offers pass the mempool against committed state; the block applies the first, refuses the second.
-    const [first, second] = await Promise.all([
-      post(url, signed(bob, 20, "transfer.offer", { device: CLEAN, to: alice.keyId })),
-      post(url, signed(bob, 21, "transfer.offer", { device: CLEAN, to: shop.keyId })),
-    ]);
-    assert.equal(first?.status, 200);
-    assert.equal(codeOf(second!), "OFFER_EXISTS");
-    const data = (second!.body.error as { data: { height: number; hash: string } }).data;
-    assert.equal(typeof data.height, "number");
-    const record = await http(`${url}/v1/txs/${data.hash}`);
-    assert.equal(record.body.codeName, "OFFER_EXISTS");
-    await ok(signed(bob, 22, "transfer.cancel", { device: CLEAN }));
+  test("a transaction its block would refuse is refused at submission and never stored", async () => {
+    const offer = signed(bob, 10, "transfer.offer", { device: CLEAN, to: alice.keyId });
+    const rival = signed(bob, 11, "transfer.offer", { device: CLEAN, to: shop.keyId });
+    assert.equal((await post(url, offer)).status, 200);
+    const height = (await http(`${url}/v1/blocks/latest`)).body.header as { height: number };
+    const second = await post(url, rival);
+    assert.equal(codeOf(second), "OFFER_EXISTS");
+    assert.equal((await http(`${url}/v1/txs/${txHash(rival)}`)).status, 404);
+    const after = (await http(`${url}/v1/blocks/latest`)).body.header as { height: number };
+    assert.equal(after.height, height.height, "the refusal added no block");
+    await ok(signed(bob, 11, "transfer.cancel", { device: CLEAN, offer: txHash(offer) }));
+    assert.equal(codeOf(await post(url, rival)), "TX_NONCE_REPLAYED", "its nonce was taken since");
   });
 
   test("a device reported stolen cannot be transferred", async () => {

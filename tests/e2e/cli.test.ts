@@ -146,7 +146,8 @@ describe("devicechain CLI", () => {
       stranger,
     ]);
     assert.equal(notOwner.code, 1);
-    assert.match(notOwner.stderr, /^error DEVICE_NOT_OWNER: /);
+    // A key that is no member's and owns nothing may only accept an offer addressed to it.
+    assert.match(notOwner.stderr, /^error ACCOUNT_UNKNOWN: /);
     const broken = path.join(dir, "broken.key");
     writeFileSync(broken, '{"type":"ed25519","seed":"abc"}');
     const badKey = await withNode(["tx", "scrap", "--device", "356938035643809", "--key", broken]);
@@ -163,12 +164,16 @@ describe("devicechain CLI", () => {
     const bob = readKeyFile(key("bob"));
     const alice = readKeyFile(key("alice"));
     const { chainId } = await client.status();
-    const tx = buildTx(bob, chainId, 99, "report.file", {
+    const nonce = (await client.account(bob.keyId)).nextNonce;
+    const tx = buildTx(bob, chainId, nonce, "report.file", {
       device: "356938035643809",
       kind: "lost",
     });
     // Bob's body with Alice's signature over it.
-    const forged = { ...tx, sig: buildTx(alice, chainId, 99, "report.file", tx.body.params).sig };
+    const forged = {
+      ...tx,
+      sig: buildTx(alice, chainId, nonce, "report.file", tx.body.params).sig,
+    };
     await assert.rejects(client.submit(forged), (e) => isError(e, "TX_BAD_SIGNATURE"));
   });
 

@@ -50,6 +50,16 @@ export function createNodeMetrics(app: LedgerApp, engine: TxEngine): NodeMetrics
     labelNames: ["code"] as const,
     registers: [registry],
   });
+  const refused = new Counter({
+    name: "devicechain_mempool_refused_total",
+    help: "Transactions refused admission to the mempool (never broadcast, never in a block), by code.",
+    labelNames: ["code"] as const,
+    registers: [registry],
+  });
+  const onRefused = (code: string): void => {
+    refused.inc({ code });
+  };
+  app.on("refused", onRefused);
   height.set(app.info().lastBlockHeight);
   const onCommit = ({ block, results }: CommittedBlock): void => {
     height.set(block.header.height);
@@ -57,5 +67,9 @@ export function createNodeMetrics(app: LedgerApp, engine: TxEngine): NodeMetrics
     for (const r of results) txs.inc({ code: r.codeName });
   };
   app.on("commit", onCommit);
-  return { registry, eirRequests, httpErrors, detach: () => app.off("commit", onCommit) };
+  const detach = (): void => {
+    app.off("commit", onCommit);
+    app.off("refused", onRefused);
+  };
+  return { registry, eirRequests, httpErrors, detach };
 }
