@@ -11,6 +11,7 @@ import {
   type RadiusUnknownMacPolicy,
   radiusClientsProblem,
 } from "../servers/radius/radius-clients.js";
+import { normaliseHost } from "./push/webhook-target.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +58,12 @@ export interface NodeConfig {
   readonly webhookRetentionHours: number;
   /** The first wait before retrying a failed webhook delivery; it doubles up to 5 minutes. */
   readonly webhookRetryMinMs: number;
+  /** The most webhooks one account may register on this node. */
+  readonly webhookMaxPerAccount: number;
+  /** The most undelivered deliveries one webhook may queue; a new one drops the oldest. */
+  readonly webhookMaxUndelivered: number;
+  /** Hosts (names or addresses) webhooks may reach although loopback, private or reserved. */
+  readonly webhookAllowedHosts: readonly string[];
   /** How long the local record of answered checks is kept. */
   readonly observationRetentionDays: number;
   /** The operator member's key file that signs clone.suspect when a rule fires; null: log only. */
@@ -97,6 +104,9 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   nrfHeartbeatSeconds: 10,
   webhookRetentionHours: 24,
   webhookRetryMinMs: 1_000,
+  webhookMaxPerAccount: 20,
+  webhookMaxUndelivered: 1_000,
+  webhookAllowedHosts: [],
   observationRetentionDays: 30,
   cloneReportKeyFile: null,
   radiusAuthPort: 1812,
@@ -157,6 +167,15 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   nrfHeartbeatSeconds: [isInt(1, 3_600), "seconds, 1 to 3600"],
   webhookRetentionHours: [isInt(1, 24 * 30), "hours, 1 to 720"],
   webhookRetryMinMs: [isInt(10, 600_000), "milliseconds, 10 to 600000"],
+  webhookMaxPerAccount: [isInt(1, 10_000), "an integer, 1 to 10000"],
+  webhookMaxUndelivered: [isInt(1, 1_000_000), "an integer, 1 to 1000000"],
+  webhookAllowedHosts: [
+    (v) =>
+      Array.isArray(v) &&
+      v.length <= 1_000 &&
+      v.every((h) => typeof h === "string" && normaliseHost(h) !== undefined),
+    "a list of host names or addresses",
+  ],
   observationRetentionDays: [isInt(1, 3_650), "days, 1 to 3650"],
   cloneReportKeyFile: [nullOr(nonEmpty), "a key file path, or null"],
   radiusAuthPort: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],

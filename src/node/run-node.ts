@@ -122,6 +122,9 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       backoffMinMs: config.webhookRetryMinMs,
       backoffMaxMs: 5 * 60_000,
       requestTimeoutMs: 10_000,
+      maxPerAccount: config.webhookMaxPerAccount,
+      maxUndelivered: config.webhookMaxUndelivered,
+      allowedHosts: config.webhookAllowedHosts,
       metrics: pushCounters,
     });
     startTracingAlerts(observations, app.store, push);

@@ -1,7 +1,13 @@
 import type { Server } from "node:http";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import type { CheckObservation } from "./check-observation.js";
@@ -14,7 +20,8 @@ import type { RadiusCheckHook } from "./radius/radius-check.js";
 import type { RadiusUnknownMacPolicy } from "./radius/radius-clients.js";
 import { radiusMetrics } from "./radius/radius-metrics.js";
 import { RLM_REST_PREFIX, rlmRestPlugin } from "./radius/rlm-rest-plugin.js";
-import { errorBody, toDevicechainError } from "./rest/error-reply.js";
+import { errorBody, routerError, toDevicechainError } from "./rest/error-reply.js";
+import { excerpt } from "./rest/input-excerpt.js";
 import type { RestDeps } from "./rest/rest-deps.js";
 import { restPlugin } from "./rest/rest-plugin.js";
 import { SbiServer } from "./sbi-server.js";
@@ -46,6 +53,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     return503OnClosing: true,
     // h2c with prior knowledge and HTTP/1.1 on the same port.
     serverFactory: (handler) => new SbiServer(handler as never) as unknown as Server,
+    // The router's own errors (a bad percent-encoding, a path segment over maxParamLength) get
+    // the documented body too, without the URL they would repeat whole.
+    frameworkErrors: (raw, request, reply) => {
+      const e = routerError(raw, request.url) ?? toDevicechainError(raw);
+      void (reply as FastifyReply).code(e.httpStatus).send(errorBody(e));
+    },
   });
   await fastify.register(swagger, {
     openapi: {
@@ -58,15 +71,21 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       },
     },
   });
-  await fastify.register(swaggerUi, { routePrefix: "/docs" });
+  // The docs' static files, behind a guard: a path with a ".." segment is not there.
+  await fastify.register(async (docs) => {
+    docs.addHook("onRequest", refuseTraversal);
+    await docs.register(swaggerUi, { routePrefix: "/docs" });
+  });
   fastify.get("/openapi.json", { schema: { hide: true } }, async () => fastify.swagger());
 
-  fastify.setErrorHandler((raw, _request, reply) => {
+  fastify.setErrorHandler((raw, request, reply) => {
     const e = toDevicechainError(raw);
+    if (e.httpStatus >= 500) request.log.error({ err: raw }, e.message);
     void reply.code(e.httpStatus).send(errorBody(e));
   });
   fastify.setNotFoundHandler((request, reply) => {
-    const e = makeError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`);
+    const path = request.url.split("?")[0] ?? "";
+    const e = makeError("NOT_FOUND", `No route ${excerpt(request.method, 16)} ${excerpt(path)}`);
     void reply.code(404).send(errorBody(e));
   });
 
@@ -90,4 +109,21 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     ...(deps.onRadiusCheck ? { onCheck: deps.onRadiusCheck } : {}),
   });
   return fastify;
+}
+
+/** A ".." path segment, after percent-decoding; either slash separates segments. */
+const UP_SEGMENT = /(?:^|[/\\])\.\.(?:[/\\]|$)/;
+
+/** Refuse a path that would climb out of a folder as not found, before any file is looked up. */
+async function refuseTraversal(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const path = request.url.split("?")[0] ?? "";
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Not decodable: the router has refused it already, and ".." may still be there as is.
+  }
+  if (UP_SEGMENT.test(path) || UP_SEGMENT.test(decoded)) {
+    throw makeError("NOT_FOUND", `Nothing is served at ${excerpt(path)}`);
+  }
 }

@@ -118,10 +118,14 @@ describe("clone storm on a 4-validator consortium", { timeout: 120_000 }, () => 
   before(async () => {
     net = await startTestNet({
       validators: 4,
+      // The regulator's webhook receiver listens on loopback: allow-listed, as nodes refuse it.
       nodeSettings: (node, _i, dir) =>
         node.name === OPERATOR
-          ? { cloneReportKeyFile: path.join(dir, "keys", `${OPERATOR}.key`) }
-          : {},
+          ? {
+              cloneReportKeyFile: path.join(dir, "keys", `${OPERATOR}.key`),
+              webhookAllowedHosts: ["127.0.0.1"],
+            }
+          : { webhookAllowedHosts: ["127.0.0.1"] },
     });
     const regulator = net.key("regulator");
     await submit(regulator, "member.admit", {

@@ -35,6 +35,8 @@ const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 /** Devices sold while a receiver is down, then up, then down again. */
 const LATE_A = imei("35693803000001");
 const LATE_B = imei("35693803000002");
+/** The watcher's own phone: an owner of nothing may not register webhooks. */
+const WATCHED = imei("35693803000003");
 
 interface Received {
   readonly id: string;
@@ -90,7 +92,8 @@ describe("webhooks, tracing alerts and filtered events", () => {
   const secret = "a-secret-of-twenty-chars";
 
   before(async () => {
-    n = await startE2eNode({ webhookRetryMinMs: 100 });
+    // The receivers listen on loopback, which a node refuses unless it is allow-listed.
+    n = await startE2eNode({ webhookRetryMinMs: 100, webhookAllowedHosts: ["127.0.0.1"] });
     const setup = [
       signed(regulator, 1, "member.admit", {
         id: "acme",
@@ -114,7 +117,10 @@ describe("webhooks, tracing alerts and filtered events", () => {
         from: "35693803",
         to: "35693803",
       }),
-      signed(acme, 1, "device.register", { devices: [{ ids: [STOLEN] }, { ids: [OTHER] }] }),
+      signed(acme, 1, "device.register", {
+        devices: [{ ids: [STOLEN] }, { ids: [OTHER] }, { ids: [WATCHED] }],
+      }),
+      signed(acme, 2, "device.sell", { device: WATCHED, owner: watcher.keyId }),
     ];
     for (const tx of setup) assert.equal((await post(n.url, tx)).body.code, 0);
     nodeKeyId = String((await http(`${n.url}/v1/webhooks/signing-key`)).body.keyId);
@@ -242,7 +248,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
       retries: await metric(RETRIES),
       unsubscribed: await metric(UNSUBSCRIBED),
     };
-    const register = signed(acme, 2, "device.register", {
+    const register = signed(acme, 3, "device.register", {
       devices: [{ ids: [LATE_A] }, { ids: [LATE_B] }],
     });
     assert.equal((await post(n.url, register)).body.code, 0);
@@ -258,7 +264,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
     const id = String(sub.body.id);
     const sell = (nonce: number, device: string) =>
       post(n.url, signed(acme, nonce, "device.sell", { device, owner: watcher.keyId }));
-    assert.equal((await sell(3, LATE_A)).body.code, 0);
+    assert.equal((await sell(4, LATE_A)).body.code, 0);
     await until("attempts while the receiver is down", () => lateHook.got.length >= 3, 5_000);
     assert.ok((await metric(FAILED)) >= before.failed + 3);
     assert.ok((await metric(RETRIES)) >= before.retries + 2);
@@ -305,7 +311,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
     // Down again with a new event queued: removing the webhook drops it, and stops the attempts.
     lateHook.down = true;
     const seen = lateHook.got.length;
-    assert.equal((await sell(4, LATE_B)).body.code, 0);
+    assert.equal((await sell(5, LATE_B)).body.code, 0);
     await until("an attempt for the second event", () => lateHook.got.length > seen, 5_000);
     assert.equal(await metric(UNDELIVERED), 1);
 

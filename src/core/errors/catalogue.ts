@@ -35,6 +35,17 @@ export const ERRORS = spec({
     message: "Send the body as Content-Type: application/json.",
   },
 
+  REQUEST_BAD_URL: {
+    abci: 104,
+    http: 400,
+    message: "The request URL is not validly percent-encoded.",
+  },
+  REQUEST_URI_TOO_LONG: {
+    abci: 105,
+    http: 414,
+    message: "A path segment of the request URL is longer than allowed.",
+  },
+
   // Transactions: decoding and the verification pipeline.
   TX_MALFORMED: {
     abci: 10,
@@ -227,6 +238,29 @@ export const ERRORS = spec({
     abci: 77,
     http: 409,
     message: "The pairing delegation is already in the requested state.",
+  },
+
+  // Webhooks (push).
+  WEBHOOK_NOT_ALLOWED: {
+    abci: 100,
+    http: 403,
+    message: "Only members, and owners of at least one device, may register webhooks.",
+  },
+  WEBHOOK_LIMIT: {
+    abci: 101,
+    http: 409,
+    message: "The account has as many webhooks as this node allows.",
+  },
+  WEBHOOK_TARGET_FORBIDDEN: {
+    abci: 102,
+    http: 403,
+    message:
+      "The webhook's host is a loopback, private, link-local or reserved address, and not allowed on this node.",
+  },
+  WEBHOOK_TARGET_UNRESOLVED: {
+    abci: 103,
+    http: 400,
+    message: "The webhook's host name does not resolve.",
   },
 
   // Ledger and storage.

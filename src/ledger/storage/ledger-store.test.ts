@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, test } from "node:test";
 import { open } from "lmdb";
 import { toHex, utf8 } from "../../core/encoding/bytes.js";
+import type { Json } from "../../core/encoding/canonical-json.js";
 import { isError } from "../../core/errors/devicechain-error.js";
 import type { StateWrites } from "../../core/state/state.js";
 import {
@@ -293,5 +294,42 @@ test("while a block is prepared but not committed, proofs still prove the commit
     assert.equal(toHex(acc), committed, key);
     assert.deepEqual(store.get(key), { n: i });
   }
+  await store.close();
+});
+
+test("ownsAnyDevice follows the committed owner, and is rebuilt for a store written before it", async () => {
+  const dir = tempDir();
+  const device = (owner?: string): Json => ({
+    id: "imei:49015420323751",
+    ids: ["imei:49015420323751"],
+    marks: [],
+    ...(owner === undefined ? {} : { owner }),
+  });
+  let store = LedgerStore.open(dir);
+  commit(
+    store,
+    0,
+    new Map<string, Json>([
+      ["chain", { chainId: "t" }],
+      ["device/imei:49015420323751", device()],
+    ]),
+  );
+  assert.equal(store.ownsAnyDevice("alice"), false, "a registered device has no owner");
+  commit(store, 1, new Map([["device/imei:49015420323751", device("alice")]]));
+  assert.equal(store.ownsAnyDevice("alice"), true);
+  assert.equal(store.ownsAnyDevice("bob"), false);
+  commit(store, 2, new Map([["device/imei:49015420323751", device("bob")]]));
+  assert.equal(store.ownsAnyDevice("alice"), false, "a stale entry is checked against the record");
+  assert.equal(store.ownsAnyDevice("bob"), true);
+  await store.close();
+
+  // A store from before the index: no owners entries and no meta mark.
+  const raw = open({ path: dir, compression: false, mapSize: 2 ** 36 });
+  await raw.openDB({ name: "owners", encoding: "string" }).clearAsync();
+  await raw.openDB({ name: "meta", encoding: "string" }).remove("owner-index");
+  await raw.close();
+  store = LedgerStore.open(dir);
+  assert.equal(store.ownsAnyDevice("bob"), true, "the index is rebuilt at open");
+  assert.equal(store.ownsAnyDevice("alice"), false);
   await store.close();
 });

@@ -5,7 +5,7 @@ import { isError, makeError } from "../../core/errors/devicechain-error.js";
 import { readChain } from "../../core/state/chain.js";
 import { type Device, findDevice } from "../../core/state/device.js";
 import type { EquipmentStatus } from "../../core/state/equipment-status.js";
-import { DEVICE_PREFIX } from "../../core/state/keys.js";
+import { DEVICE_PREFIX, deviceKey } from "../../core/state/keys.js";
 import { pairingHash, pairingSaltOf, subscriberAnswer } from "../../core/state/pairing.js";
 import type { StateReader, StateWrites } from "../../core/state/state.js";
 import {
@@ -60,6 +60,10 @@ function isDeviceRecord(value: unknown): value is Device {
   return typeof d === "object" && d !== null && Array.isArray(d.ids) && Array.isArray(d.marks);
 }
 const MAX_CACHED_BUCKETS = 200_000;
+/** The meta entry that says the owner index covers every committed device record. */
+const OWNER_INDEX_META = "owner-index";
+/** An owner index entry: the owner's key id (base64url, so no "/"), then the device id. */
+const ownerEntry = (keyId: string, deviceId: string): string => `${keyId}/${deviceId}`;
 
 /** Key-hash range of a bucket: key hashes are 32 bytes and a bucket is their first 20 bits. */
 function bucketBounds(bucket: number): { start: Buffer; end: Buffer } {
@@ -83,6 +87,12 @@ export class LedgerStore implements StateReader {
   private readonly blocks: Database<string, number>;
   private readonly txs: Database<string, string>;
   private readonly meta: Database<string, string>;
+  /**
+   * Node-local, outside the app hash: which devices each owner key has been given. An entry is
+   * added when a committed device record names an owner and is never removed, so it may be stale;
+   * ownsAnyDevice checks each against the verified device record.
+   */
+  private readonly owners: Database<string, string>;
   private readonly tree = new BucketTree();
   private readonly cache = new Map<string, Json>();
   private readonly equipment = new EquipmentIndex();
@@ -105,11 +115,46 @@ export class LedgerStore implements StateReader {
     this.blocks = this.root.openDB({ name: "blocks", keyEncoding: "uint32", encoding: "string" });
     this.txs = this.root.openDB({ name: "txs", encoding: "string" });
     this.meta = this.root.openDB({ name: "meta", encoding: "string" });
+    this.owners = this.root.openDB({ name: "owners", encoding: "string" });
     const last = this.meta.get("last");
     this.lastCommit = last ? (JSON.parse(last) as LastCommit) : EMPTY_LAST;
     const stored: [number, Uint8Array][] = [];
     for (const { key, value } of this.buckets.getRange()) stored.push([key, new Uint8Array(value)]);
     this.tree.load(stored);
+    this.buildOwnerIndex();
+  }
+
+  /**
+   * Fill the owner index once, for a store written before it existed: one pass over the device
+   * records, unverified (ownsAnyDevice verifies what it reads). A new store is marked at once.
+   */
+  private buildOwnerIndex(): void {
+    if (this.meta.get(OWNER_INDEX_META) !== undefined) return;
+    this.root.transactionSync(() => {
+      for (const { key, value } of this.state.getRange({ start: DEVICE_PREFIX })) {
+        if (!key.startsWith(DEVICE_PREFIX)) break;
+        const device = JSON.parse(value) as unknown;
+        if (isDeviceRecord(device) && device.owner !== undefined) {
+          this.owners.putSync(ownerEntry(device.owner, device.id), "");
+        }
+      }
+      this.meta.putSync(OWNER_INDEX_META, "1");
+    });
+  }
+
+  /**
+   * True if the key owns at least one device now, by committed state. Reads the owner index (so
+   * no scan of the registry) and checks its entries against the verified device records; a key
+   * the index has never seen costs one LMDB range probe.
+   */
+  ownsAnyDevice(keyId: string): boolean {
+    const prefix = ownerEntry(keyId, "");
+    for (const { key } of this.owners.getRange({ start: prefix })) {
+      if (!key.startsWith(prefix)) return false;
+      const device = this.get(deviceKey(key.slice(prefix.length)));
+      if (isDeviceRecord(device) && device.owner === keyId) return true;
+    }
+    return false;
   }
 
   /** Open (or create) a store, checking the rebuilt tree against the last committed app hash. */
@@ -304,6 +349,12 @@ export class LedgerStore implements StateReader {
           else this.leaves.removeSync(k);
         }
         for (const [b, h] of prepared.bucketHashes) this.buckets.putSync(b, Buffer.from(h));
+        for (const [key, value] of prepared.writes) {
+          if (key.startsWith(DEVICE_PREFIX) && isDeviceRecord(value) && value.owner !== undefined) {
+            const entry = ownerEntry(value.owner, value.id);
+            if (this.owners.get(entry) === undefined) this.owners.putSync(entry, "");
+          }
+        }
         this.blocks.putSync(block.header.height, JSON.stringify(block));
         // A copy of a transaction (replayed, later in the block or in a later block) must not
         // hide its committed result: a record with code 0 is never overwritten.

@@ -13,11 +13,17 @@ export interface PushQueueStats {
 export interface PushMetrics {
   /** Events queued for a subscription, by event type. */
   readonly queued: Counter<"type">;
-  /** Delivery attempts by result: delivered (a 2xx answer) or failed (anything else). */
+  /**
+   * Delivery attempts by result: delivered (a 2xx answer), failed (anything else), or refused
+   * (the host now resolves to an address webhooks may not reach; nothing was sent).
+   */
   readonly attempts: Counter<"result">;
   /** Attempts after a failed one. */
   readonly retries: Counter;
-  /** Deliveries given up undelivered: expired (retention passed) or unsubscribed. */
+  /**
+   * Deliveries given up undelivered: expired (retention passed), unsubscribed, or overflow (the
+   * oldest of a webhook's queue, dropped when a new one found it full).
+   */
   readonly dropped: Counter<"reason">;
 }
 
@@ -64,7 +70,7 @@ export function pushMetrics(
     }),
     attempts: new Counter({
       name: "devicechain_push_attempts_total",
-      help: "Webhook delivery attempts by result: delivered (2xx) or failed.",
+      help: "Webhook delivery attempts by result: delivered (2xx), failed, or refused (the host resolves to an address webhooks may not reach).",
       labelNames: ["result"] as const,
       registers: [registry],
     }),
@@ -75,7 +81,7 @@ export function pushMetrics(
     }),
     dropped: new Counter({
       name: "devicechain_push_dropped_total",
-      help: "Webhook deliveries given up undelivered: expired after the retention, or unsubscribed.",
+      help: "Webhook deliveries given up undelivered: expired after the retention, unsubscribed, or overflow (the oldest of a full per-webhook queue).",
       labelNames: ["reason"] as const,
       registers: [registry],
     }),

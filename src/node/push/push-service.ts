@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Database, open, type RootDatabase } from "lmdb";
 import type { Logger } from "pino";
 import type { Signer } from "../../core/crypto/ed25519.js";
+import { isError, makeError } from "../../core/errors/devicechain-error.js";
 import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
 import {
   type DeviceChangedEvent,
@@ -15,6 +16,8 @@ import type {
 } from "../../servers/push/webhook-registry.js";
 import { DELIVERY_HEADERS, signDelivery } from "./delivery-signature.js";
 import type { PushMetrics, PushQueueStats } from "./push-metrics.js";
+import { postDelivery } from "./webhook-request.js";
+import { checkTarget, normaliseHost, type Resolve } from "./webhook-target.js";
 
 /** Anything delivered: a device.changed event, or an alert addressed to one account. */
 export type PushEvent =
@@ -46,6 +49,14 @@ export interface PushOptions {
   readonly backoffMinMs: number;
   readonly backoffMaxMs: number;
   readonly requestTimeoutMs: number;
+  /** At most this many webhooks per account. */
+  readonly maxPerAccount: number;
+  /** At most this many undelivered deliveries per webhook; a new one drops the oldest. */
+  readonly maxUndelivered: number;
+  /** Hosts a webhook may reach even on a loopback, private or reserved address. */
+  readonly allowedHosts: readonly string[];
+  /** How host names are resolved (the system resolver by default). */
+  readonly resolve?: Resolve;
   readonly now?: () => number;
   readonly metrics?: PushMetrics;
 }
@@ -63,6 +74,9 @@ export class PushService implements WebhookRegistry {
   private readonly queue: Database<string, string>;
   private readonly subs = new Map<string, Subscription>();
   private readonly pending = new Map<string, Delivery>();
+  /** The same deliveries by webhook, each oldest first: what the per-webhook bound drops. */
+  private readonly bySubscription = new Map<string, Map<string, Delivery>>();
+  private readonly allowedHosts: ReadonlySet<string>;
   private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -71,6 +85,9 @@ export class PushService implements WebhookRegistry {
 
   constructor(private readonly opts: PushOptions) {
     this.now = opts.now ?? Date.now;
+    this.allowedHosts = new Set(
+      opts.allowedHosts.map((h) => normaliseHost(h)).filter((h) => h !== undefined),
+    );
     this.root = open({ path: opts.path, compression: false });
     this.subscriptions = this.root.openDB({ name: "subscriptions", encoding: "string" });
     this.queue = this.root.openDB({ name: "deliveries", encoding: "string" });
@@ -78,10 +95,9 @@ export class PushService implements WebhookRegistry {
       const s = JSON.parse(value) as Subscription;
       this.subs.set(s.id, s);
     }
-    for (const { value } of this.queue.getRange()) {
-      const d = JSON.parse(value) as Delivery;
-      this.pending.set(d.id, d);
-    }
+    const queued = [...this.queue.getRange()].map(({ value }) => JSON.parse(value) as Delivery);
+    queued.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    for (const d of queued) this.track(d);
     opts.app.on("commit", this.onCommit);
     this.wake(0);
   }
@@ -90,15 +106,37 @@ export class PushService implements WebhookRegistry {
     return this.opts.signer.keyId;
   }
 
-  /** Register a webhook; the same request twice gives the same subscription. */
-  subscribe(s: Omit<Subscription, "id" | "createdAt">): Subscription {
+  /**
+   * Register a webhook; the same request twice gives the same subscription. Refused with
+   * WEBHOOK_LIMIT past maxPerAccount, and WEBHOOK_TARGET_FORBIDDEN (or _UNRESOLVED) for a URL
+   * whose host is, or resolves to, an address that is not public, unless it is allow-listed.
+   */
+  async subscribe(s: Omit<Subscription, "id" | "createdAt">): Promise<Subscription> {
     const id = sha256Hex(JSON.stringify([s.account, s.url, s.filter, s.types, s.signing]));
     const existing = this.subs.get(id);
     if (existing) return existing;
+    this.assertRoomFor(s.account);
+    await checkTarget(new URL(s.url), this.allowedHosts, this.opts.resolve);
+    // Another request for the same webhook, or the account's last free place, may have been
+    // taken while the name resolved.
+    const raced = this.subs.get(id);
+    if (raced) return raced;
+    this.assertRoomFor(s.account);
     const sub: Subscription = { ...s, id, createdAt: this.now() };
     this.subscriptions.putSync(id, JSON.stringify(sub));
     this.subs.set(id, sub);
     return sub;
+  }
+
+  private assertRoomFor(account: string): void {
+    let count = 0;
+    for (const sub of this.subs.values()) if (sub.account === account) count += 1;
+    if (count >= this.opts.maxPerAccount) {
+      throw makeError(
+        "WEBHOOK_LIMIT",
+        `An account has at most ${this.opts.maxPerAccount} webhooks`,
+      );
+    }
   }
 
   /** Remove one of an account's webhooks; false if it has none with that id. */
@@ -107,27 +145,23 @@ export class PushService implements WebhookRegistry {
     if (!sub || sub.account !== account) return false;
     this.subs.delete(id);
     this.subscriptions.removeSync(id);
-    for (const d of this.pending.values()) {
-      if (d.subscription === id) this.drop(d, "unsubscribed");
+    for (const d of [...(this.bySubscription.get(id)?.values() ?? [])]) {
+      this.drop(d, "unsubscribed");
     }
     return true;
   }
 
   /** An account's webhooks, oldest first, each with its undelivered deliveries. */
   list(account: string): SubscriptionView[] {
-    const views = new Map<string, { sub: Subscription; undelivered: number; next: number }>();
+    const views: { sub: Subscription; undelivered: number; next: number }[] = [];
     for (const sub of this.subs.values()) {
-      if (sub.account === account) {
-        views.set(sub.id, { sub, undelivered: 0, next: Number.POSITIVE_INFINITY });
-      }
+      if (sub.account !== account) continue;
+      const queued = this.bySubscription.get(sub.id);
+      let next = Number.POSITIVE_INFINITY;
+      for (const d of queued?.values() ?? []) next = Math.min(next, d.nextAt);
+      views.push({ sub, undelivered: queued?.size ?? 0, next });
     }
-    for (const d of this.pending.values()) {
-      const v = views.get(d.subscription);
-      if (!v) continue;
-      v.undelivered += 1;
-      v.next = Math.min(v.next, d.nextAt);
-    }
-    return [...views.values()]
+    return views
       .sort((a, b) => a.sub.createdAt - b.sub.createdAt || a.sub.id.localeCompare(b.sub.id))
       .map(({ sub, undelivered, next }) => ({
         id: sub.id,
@@ -185,9 +219,25 @@ export class PushService implements WebhookRegistry {
       attempts: 0,
       nextAt: now,
     };
-    this.pending.set(id, d);
+    // A receiver that never answers holds at most maxUndelivered: the oldest make room.
+    const queued = this.bySubscription.get(sub.id);
+    while (queued !== undefined && queued.size >= this.opts.maxUndelivered) {
+      const oldest = queued.values().next().value as Delivery;
+      this.drop(oldest, "overflow");
+    }
+    this.track(d);
     this.queue.put(id, JSON.stringify(d));
     this.opts.metrics?.queued.inc({ type: event.type });
+  }
+
+  private track(d: Delivery): void {
+    this.pending.set(d.id, d);
+    let queued = this.bySubscription.get(d.subscription);
+    if (!queued) {
+      queued = new Map();
+      this.bySubscription.set(d.subscription, queued);
+    }
+    queued.set(d.id, d);
   }
 
   /** Run the pump after `ms`, or sooner if it is already due sooner. */
@@ -234,29 +284,28 @@ export class PushService implements WebhookRegistry {
     const body = JSON.stringify(d.event);
     const timestamp = this.now();
     const key = sub.signing === "ed25519" ? this.opts.signer : (sub.secret ?? "");
-    let ok = false;
+    let result: "delivered" | "failed" | "refused" = "failed";
     let detail = "";
     try {
-      const res = await fetch(sub.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          [DELIVERY_HEADERS.id]: d.id,
-          [DELIVERY_HEADERS.timestamp]: String(timestamp),
-          [DELIVERY_HEADERS.signature]: signDelivery(sub.signing, key, d.id, timestamp, body),
-        },
-        body,
-        redirect: "error",
-        signal: AbortSignal.timeout(this.opts.requestTimeoutMs),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      ok = res.status >= 200 && res.status < 300;
-      detail = `HTTP ${res.status}`;
+      // Checked again at every attempt, and the connection goes to the address checked: a name
+      // that resolved to a public address at subscription may resolve to a private one now.
+      const target = await checkTarget(new URL(sub.url), this.allowedHosts, this.opts.resolve);
+      const headers = {
+        "content-type": "application/json",
+        [DELIVERY_HEADERS.id]: d.id,
+        [DELIVERY_HEADERS.timestamp]: String(timestamp),
+        [DELIVERY_HEADERS.signature]: signDelivery(sub.signing, key, d.id, timestamp, body),
+      };
+      const status = await postDelivery(target, headers, body, this.opts.requestTimeoutMs);
+      if (status >= 200 && status < 300) result = "delivered";
+      detail = `HTTP ${status}`;
     } catch (e) {
+      if (isError(e, "WEBHOOK_TARGET_FORBIDDEN")) result = "refused";
       detail = (e as Error).message;
     }
+    const ok = result === "delivered";
     this.inFlight.delete(d.id);
-    this.opts.metrics?.attempts.inc({ result: ok ? "delivered" : "failed" });
+    this.opts.metrics?.attempts.inc({ result });
     if (d.attempts > 0) this.opts.metrics?.retries.inc();
     if (!this.pending.has(d.id)) return;
     if (ok) {
@@ -275,8 +324,11 @@ export class PushService implements WebhookRegistry {
   }
 
   /** Forget a delivery: delivered, or given up for a reason (counted). */
-  private drop(d: Delivery, reason?: "expired" | "unsubscribed"): void {
+  private drop(d: Delivery, reason?: "expired" | "unsubscribed" | "overflow"): void {
     if (!this.pending.delete(d.id)) return;
+    const queued = this.bySubscription.get(d.subscription);
+    queued?.delete(d.id);
+    if (queued?.size === 0) this.bySubscription.delete(d.subscription);
     this.queue.remove(d.id);
     if (reason) this.opts.metrics?.dropped.inc({ reason });
   }

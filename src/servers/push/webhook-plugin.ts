@@ -4,9 +4,10 @@ import { fromBase64Url } from "../../core/encoding/bytes.js";
 import { canonicalBytes } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
-import { resolveAccount } from "../../core/machine/account.js";
+import { type Account, resolveAccount } from "../../core/machine/account.js";
 import { HISTORY_EVENTS } from "../../core/state/device.js";
 import type { LedgerApp } from "../../ledger/application.js";
+import { excerpt } from "../rest/input-excerpt.js";
 import type { WebhookRegistry } from "./webhook-registry.js";
 
 export interface WebhookDeps {
@@ -59,7 +60,7 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
   const now = deps.now ?? Date.now;
 
   /** The account behind a signed request, after checking chain, time, operation and signature. */
-  function verify(body: Signed, op: (typeof OPS)[keyof typeof OPS]): string {
+  function verify(body: Signed, op: (typeof OPS)[keyof typeof OPS]): Account {
     const { request, sig } = body;
     // A subscription may leave op out, as it always could.
     if ((request.op ?? OPS.subscribe) !== op) {
@@ -77,7 +78,19 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     if (!signature || !verifyEd25519(key, canonicalBytes(request), signature)) {
       throw makeError("TX_BAD_SIGNATURE");
     }
-    return resolveAccount(deps.app.store, key).id;
+    return resolveAccount(deps.app.store, key);
+  }
+
+  /**
+   * Only parties with a stake may make the node send requests: an active member, or a key that
+   * owns at least one device now (the ledger store's owner index, checked against the record).
+   */
+  function assertMaySubscribe(account: Account): void {
+    if (account.member) {
+      if (account.member.status !== "active") throw makeError("MEMBER_SUSPENDED");
+      return;
+    }
+    if (!deps.app.store.ownsAnyDevice(account.keyId)) throw makeError("WEBHOOK_NOT_ALLOWED");
   }
 
   fastify.get(
@@ -99,7 +112,9 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     },
     async (request, reply) => {
       const body = request.body as Signed;
-      const account = verify(body, OPS.subscribe);
+      const signer = verify(body, OPS.subscribe);
+      assertMaySubscribe(signer);
+      const account = signer.id;
       const r = body.request;
       const url = parseUrl(r.url);
       const types = stringList(r.types ?? ["device.changed"], "types", TYPES);
@@ -118,7 +133,7 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
           "hmac-sha256 needs a secret of 16 characters or more",
         );
       }
-      const sub = deps.push.subscribe({
+      const sub = await deps.push.subscribe({
         account,
         url,
         types,
@@ -149,7 +164,7 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
       },
     },
     async (request) => {
-      const account = verify(request.body as Signed, OPS.list);
+      const account = verify(request.body as Signed, OPS.list).id;
       return { account, webhooks: deps.push.list(account) };
     },
   );
@@ -167,25 +182,38 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     },
     async (request, reply) => {
       const body = request.body as Signed;
-      const account = verify(body, OPS.unsubscribe);
+      const account = verify(body, OPS.unsubscribe).id;
       const { id } = request.params as { id: string };
       if (body.request.id !== id) {
         throw makeError("REQUEST_BAD_PARAMS", "request.id must be the id of the webhook to remove");
       }
       if (!deps.push.unsubscribe(id, account)) {
-        throw makeError("NOT_FOUND", `No webhook ${id} for ${account}`);
+        throw makeError("NOT_FOUND", `No webhook ${excerpt(id)} for ${account}`);
       }
       return reply.code(204).send();
     },
   );
 }
 
+/** The most characters of a webhook URL. */
+const MAX_URL_LENGTH = 2_048;
+
 function parseUrl(v: unknown): string {
   try {
     const url = new URL(String(v));
-    if (url.protocol === "http:" || url.protocol === "https:") return url.toString();
+    if (
+      (url.protocol === "http:" || url.protocol === "https:") &&
+      url.username === "" &&
+      url.password === "" &&
+      url.href.length <= MAX_URL_LENGTH
+    ) {
+      return url.toString();
+    }
   } catch {}
-  throw makeError("REQUEST_BAD_PARAMS", "url must be an http: or https: URL");
+  throw makeError(
+    "REQUEST_BAD_PARAMS",
+    `url must be an http: or https: URL of at most ${MAX_URL_LENGTH} characters, without credentials`,
+  );
 }
 
 function stringList<T extends string>(v: unknown, name: string, allowed?: readonly T[]): T[] {
@@ -194,7 +222,10 @@ function stringList<T extends string>(v: unknown, name: string, allowed?: readon
   }
   for (const x of v) {
     if (allowed && !allowed.includes(x as T)) {
-      throw makeError("REQUEST_BAD_PARAMS", `${name}: ${x} is not one of ${allowed.join(", ")}`);
+      throw makeError(
+        "REQUEST_BAD_PARAMS",
+        `${name}: ${excerpt(x)} is not one of ${allowed.join(", ")}`,
+      );
     }
   }
   return v as T[];

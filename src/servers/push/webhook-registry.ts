@@ -35,7 +35,11 @@ export interface SubscriptionView {
 export interface WebhookRegistry {
   /** The key id that signs "ed25519" deliveries. */
   readonly nodeKeyId: string;
-  subscribe(s: Omit<Subscription, "id" | "createdAt">): Subscription;
+  /**
+   * Register a webhook (the same one twice gives the same subscription). Refuses, with a coded
+   * error, an account at its limit of webhooks and a URL the node may not reach.
+   */
+  subscribe(s: Omit<Subscription, "id" | "createdAt">): Promise<Subscription>;
   /** False if the account has no webhook of that id. */
   unsubscribe(id: string, account: string): boolean;
   list(account: string): SubscriptionView[];
