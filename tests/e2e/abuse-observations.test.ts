@@ -10,7 +10,6 @@
  * rlm_rest token) the same checks fire the rules and alert the reporter.
  */
 import * as assert from "node:assert/strict";
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,6 +30,7 @@ import { runNode } from "../../src/node/run-node.js";
 import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
 import { RESULT } from "../../src/servers/s13/diameter-message.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";
+import { type NrfTokens, nrfTokens } from "../support/nrf-token.js";
 import {
   capabilitiesExchangeRequest,
   diameterExchange,
@@ -66,13 +66,6 @@ const B = "001010000000002";
 const HOME = "epc.mnc001.mcc001.3gppnetwork.org";
 const ABROAD = "epc.mnc010.mcc208.3gppnetwork.org";
 const RLM_TOKEN = "3f".repeat(32);
-
-function es256(key: KeyObject, claims: Record<string, unknown>): string {
-  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const input = `${b64({ alg: "ES256", typ: "JWT" })}.${b64(claims)}`;
-  const sig = sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
-  return `${input}.${sig.toString("base64url")}`;
-}
 
 /** A webhook receiver for the reporter's tracing alerts. */
 class Receiver {
@@ -187,15 +180,12 @@ const rlmBody = (userName: string) =>
   });
 
 let keys: string;
-const nrfKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+let nrf: NrfTokens;
 
 before(() => {
   keys = mkdtempSync(path.join(tmpdir(), "dc-abuse-obs-"));
   writeKeyFile(path.join(keys, "operator.key"), OPERATOR_SEED);
-  writeFileSync(
-    path.join(keys, "nrf.pem"),
-    nrfKey.publicKey.export({ type: "spki", format: "pem" }),
-  );
+  nrf = nrfTokens(keys);
   writeFileSync(path.join(keys, "rlm-rest.token"), `${RLM_TOKEN}\n`);
 });
 after(() => rmSync(keys, { recursive: true, force: true }));
@@ -272,18 +262,12 @@ describe("a node that authenticates its peers", () => {
     await hook.listen();
     n = await operatorNode(keys, hook, {
       oauth2: true,
-      oauth2PublicKeyFile: path.join(keys, "nrf.pem"),
+      oauth2PublicKeyFile: nrf.publicKeyFile,
       diameterPeers: listed,
       rlmRestTokenFile: path.join(keys, "rlm-rest.token"),
     });
     s13Port = n.node.s13Port ?? 0;
-    token = es256(nrfKey.privateKey, {
-      iss: "9e9f3a1c-2222-4e5f-8a7b-fedcba987654",
-      sub: "a1b2c3d4-3333-4aaa-8bbb-000000000001",
-      aud: "5G_EIR",
-      scope: "n5g-eir-eic",
-      exp: Math.floor(Date.now() / 1000) + 600,
-    });
+    token = nrf.token();
   });
   after(async () => {
     await n?.stop();
