@@ -11,6 +11,12 @@ import {
   type RadiusUnknownMacPolicy,
   radiusClientsProblem,
 } from "../servers/radius/radius-clients.js";
+import {
+  DIAMETER_UNLISTED_PEER_POLICIES,
+  type DiameterPeerConfig,
+  type DiameterUnlistedPeerPolicy,
+  diameterPeersProblem,
+} from "../servers/s13/diameter-peers.js";
 import { normaliseHost } from "./push/webhook-target.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -77,6 +83,12 @@ export interface NodeConfig {
   readonly radiusUnknownMac: RadiusUnknownMacPolicy;
   /** The NAS port Disconnect-Requests go to, unless a client names its own (RFC 5176: 3799). */
   readonly radiusCoaPort: number;
+  /** The S13 peers (Origin-Host, Origin-Realm, optional address) whose checks are authenticated. */
+  readonly diameterPeers: readonly DiameterPeerConfig[];
+  /** With diameterPeers listed: refuse unlisted peers at CER (3010), or answer them unauthenticated. */
+  readonly diameterUnlistedPeers: DiameterUnlistedPeerPolicy;
+  /** A file holding the bearer token rlm_rest must send; null: rlm_rest answers everyone, unauthenticated. */
+  readonly rlmRestTokenFile: string | null;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -114,6 +126,9 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   radiusClients: [],
   radiusUnknownMac: "reject",
   radiusCoaPort: 3799,
+  diameterPeers: [],
+  diameterUnlistedPeers: "refuse",
+  rlmRestTokenFile: null,
 };
 
 export const CONFIG_FILE = "config.json";
@@ -183,6 +198,12 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   radiusClients: [(v) => radiusClientsProblem(v) ?? true, "a list of {address, secret}"],
   radiusUnknownMac: [oneOf(RADIUS_UNKNOWN_MAC_POLICIES), RADIUS_UNKNOWN_MAC_POLICIES.join(", ")],
   radiusCoaPort: [isInt(1, 65_535), "an integer port, 1 to 65535"],
+  diameterPeers: [(v) => diameterPeersProblem(v) ?? true, "a list of {host, realm, address?}"],
+  diameterUnlistedPeers: [
+    oneOf(DIAMETER_UNLISTED_PEER_POLICIES),
+    DIAMETER_UNLISTED_PEER_POLICIES.join(", "),
+  ],
+  rlmRestTokenFile: [nullOr(nonEmpty), "a token file path, or null"],
 };
 
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */

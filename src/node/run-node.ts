@@ -15,15 +15,19 @@ import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
 import { eirProfile, NrfRegistration } from "../servers/nrf/nrf-registration.js";
 import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
+import { DiameterPeerList } from "../servers/s13/diameter-peers.js";
 import { S13Server } from "../servers/s13/s13-server.js";
 import { generateSeed, readKeyFile, writeKeyFile } from "./key-file.js";
 import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
 import { startCloneDetection } from "./observations/clone-detector.js";
 import { ObservationLog } from "./observations/observation-log.js";
+import { observationCounter } from "./observations/observation-metrics.js";
 import { startTracingAlerts } from "./observations/tracing-alerts.js";
 import { pushMetrics } from "./push/push-metrics.js";
 import { PushService } from "./push/push-service.js";
 import { type RadiusService, startRadius } from "./radius-service.js";
+import { readRlmRestToken } from "./rlm-rest-token.js";
+import { unauthenticatedInterfaceWarnings } from "./unauthenticated-warnings.js";
 import { NODE_VERSION } from "./version.js";
 
 /** A node that is up: its ledger, its engine and the URL its API answers on. */
@@ -89,6 +93,11 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
   const genesis = readGenesis(config.dataDir);
   const nfInstanceId = resolveNfInstanceId(config);
   const accessTokens = config.oauth2 ? accessTokenVerifier(config, nfInstanceId) : undefined;
+  const rlmRestToken =
+    config.rlmRestTokenFile === null
+      ? undefined
+      : readRlmRestToken(config.dataDir, config.rlmRestTokenFile);
+  for (const warning of unauthenticatedInterfaceWarnings(config)) logger.warn(warning);
   const app = LedgerApp.open(path.join(config.dataDir, LEDGER_DIR));
   let ready = false;
   let closing: Promise<void> | undefined;
@@ -138,7 +147,10 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       evidenceDir: path.join(config.dataDir, OBSERVATIONS_DIR, "evidence"),
       logger: logger.child({ component: "clones" }),
     });
+    const observed = observationCounter(metrics.registry);
+    // Every check is counted and logged; the log lets only authenticated ones reach the rules.
     const observe = (check: CheckObservation): void => {
+      observed.inc({ protocol: check.protocol, authenticated: String(check.authenticated) });
       observations.record(check);
     };
     const onRadiusCheck: RadiusCheckHook = (o) => {
@@ -148,6 +160,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         network: o.nas,
         protocol: o.via,
         answer: o.status,
+        authenticated: o.authenticated,
       });
       opts.onRadiusCheck?.(o);
     };
@@ -170,6 +183,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       observe,
       radiusUnknownMac: config.radiusUnknownMac,
       onRadiusCheck,
+      rlmRestToken,
       version: NODE_VERSION,
       ready: () => ready,
     });
@@ -200,6 +214,8 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         productName: "devicechain",
         firmwareRevision: firmwareRevision(NODE_VERSION),
         observe,
+        peers: new DiameterPeerList(config.diameterPeers),
+        unlistedPeers: config.diameterUnlistedPeers,
       });
       try {
         s13Port = await s13.listen(config.host, config.s13Port);

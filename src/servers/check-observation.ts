@@ -14,4 +14,11 @@ export interface CheckObservation {
   readonly protocol: CheckProtocol;
   /** The answer given: an equipment status, UNKNOWN, accept or reject. */
   readonly answer: string;
+  /**
+   * Whether the asking peer proved who it is: an N5g-eir request with a verified NRF token, an
+   * S13 request from an allow-listed Diameter peer, a RADIUS request with a valid
+   * Message-Authenticator, an rlm_rest request with the node's token. Only such checks may move
+   * the ledger (clone.suspect) or alert anyone (tracing.alert).
+   */
+  readonly authenticated: boolean;
 }

@@ -40,6 +40,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly radiusUnknownMac?: RadiusUnknownMacPolicy;
   /** Called for every device check the rlm_rest endpoint answers (tracing). */
   readonly onRadiusCheck?: RadiusCheckHook | undefined;
+  /** The bearer token rlm_rest requests must carry; undefined answers everyone, unauthenticated. */
+  readonly rlmRestToken?: string | undefined;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -107,6 +109,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     unknownMac: deps.radiusUnknownMac ?? "reject",
     metrics: radiusMetrics(deps.metrics.registry),
     ...(deps.onRadiusCheck ? { onCheck: deps.onRadiusCheck } : {}),
+    token: deps.rlmRestToken,
   });
   return fastify;
 }

@@ -2,8 +2,9 @@
  * A clone storm on a real 4-validator consortium (CometBFT v0.38 plus one devicechain process per
  * member, loopback): one IMEI used by two subscribers on two networks. Nothing is submitted by
  * hand until the regulator resolves the case:
- * - operator-1's node is configured with cloneReportKeyFile, as an operator's node would be;
- * - its MMEs' real S13 ME-Identity-Checks (and an AMF's N5g-eir check) carry the genuine
+ * - operator-1's node is configured with cloneReportKeyFile, as an operator's node would be, and
+ *   with its MMEs as diameterPeers: only authenticated peers' checks feed the rules;
+ * - its MMEs' real S13 ME-Identity-Checks (each after a CER, as a real peer's) carry the genuine
  *   subscriber from a network in one country and the clone's from a network in another;
  * - its detection rules fire by themselves and its node signs and submits clone.suspect;
  * - every node then answers GREYLISTED;
@@ -79,14 +80,21 @@ async function eir(i: number, supi?: string): Promise<Status> {
   return r.body.status as Status;
 }
 
-/** S13 ME-Identity-Check at node i with the IMSI as User-Name, from the given network. */
+/** S13 ME-Identity-Check at node i, after a CER, with the IMSI as User-Name, from the given network. */
 const s13 = (i: number, imsi: string, originRealm?: string) =>
   s13Check({
     port: net.node(i).ports.s13,
     imei: D14,
     imsi,
+    cer: true,
     ...(originRealm === undefined ? {} : { originRealm }),
   });
+
+/** The MMEs operator-1's node knows: s13Check names each mme.<realm>; clone.test is its default. */
+const OPERATOR_PEERS = [NETWORK_A, NETWORK_B, "clone.test"].map((realm) => ({
+  host: `mme.${realm}`,
+  realm,
+}));
 
 /** What node i answers: without a subscriber, to the genuine one and to the clone. */
 async function answers(i: number) {
@@ -124,6 +132,7 @@ describe("clone storm on a 4-validator consortium", { timeout: 120_000 }, () => 
           ? {
               cloneReportKeyFile: path.join(dir, "keys", `${OPERATOR}.key`),
               webhookAllowedHosts: ["127.0.0.1"],
+              diameterPeers: OPERATOR_PEERS,
             }
           : { webhookAllowedHosts: ["127.0.0.1"] },
     });
@@ -194,6 +203,8 @@ describe("clone storm on a 4-validator consortium", { timeout: 120_000 }, () => 
 
     // The storm, at operator-1's node only: the genuine phone at home (an AMF's N5g-eir check
     // and an MME's S13 check in country 001), then the clone abroad minutes later (country 208).
+    // The N5g-eir check carries no NRF token, so it is answered but feeds no rule; the
+    // allow-listed MMEs' checks are what fire impossible-travel.
     const o = OPERATOR_NODE;
     assert.equal(await eir(o, `imsi-${GENUINE}`), "WHITELISTED");
     assert.equal(await s13(o, GENUINE, NETWORK_A), clean);

@@ -53,7 +53,8 @@ export async function startTestNet(opts: {
   demo?: boolean;
   /**
    * Settings for a node's devicechain process on top of what `net init` wrote, applied before
-   * the network starts (e.g. cloneReportKeyFile for an operator's node). `dir` is the network's
+   * the network starts (e.g. cloneReportKeyFile and the diameterPeers whose checks may feed its
+   * clone rules, for an operator's node). `dir` is the network's
    * folder, whose keys/ holds every member's key file.
    */
   nodeSettings?: (node: NetNode, i: number, dir: string) => Partial<NodeSettings>;

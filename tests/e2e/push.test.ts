@@ -1,17 +1,22 @@
 /**
  * Push: webhooks signed with the node key or an HMAC secret, retried with backoff while the
  * receiver is down, deduplicable by delivery id; tracing alerts to the reporter when a stolen
- * device is checked; filtered event streams. Real HTTP receivers on loopback.
+ * device is checked by an authenticated AMF (an NRF token: unauthenticated checks never alert);
+ * filtered event streams. Real HTTP receivers on loopback.
  */
 import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { toBase64Url } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
+import { type NrfTokens, nrfTokens } from "../support/nrf-token.js";
 import {
   codeOf,
   E2E_CHAIN,
@@ -90,10 +95,17 @@ describe("webhooks, tracing alerts and filtered events", () => {
   const watcherHook = new Receiver();
   let nodeKeyId: string;
   const secret = "a-secret-of-twenty-chars";
+  const nrfDir = mkdtempSync(path.join(tmpdir(), "dc-push-nrf-"));
+  const nrf: NrfTokens = nrfTokens(nrfDir);
 
   before(async () => {
     // The receivers listen on loopback, which a node refuses unless it is allow-listed.
-    n = await startE2eNode({ webhookRetryMinMs: 100, webhookAllowedHosts: ["127.0.0.1"] });
+    n = await startE2eNode({
+      webhookRetryMinMs: 100,
+      webhookAllowedHosts: ["127.0.0.1"],
+      oauth2: true,
+      oauth2PublicKeyFile: nrf.publicKeyFile,
+    });
     const setup = [
       signed(regulator, 1, "member.admit", {
         id: "acme",
@@ -131,6 +143,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
     await policeHook.close();
     await watcherHook.close();
     await lateHook.close();
+    rmSync(nrfDir, { recursive: true, force: true });
   });
 
   const lateHook = new Receiver();
@@ -346,8 +359,10 @@ describe("webhooks, tracing alerts and filtered events", () => {
 
   test("a stolen device checked on a network raises a tracing alert to its reporter, without the IMSI", async () => {
     const before = policeHook.unique().length;
+    const amf = { authorization: `Bearer ${nrf.token()}` };
     const r = await http(
       `${n.url}/n5g-eir-eic/v1/equipment-status?pei=imei-${STOLEN}&supi=imsi-${IMSI}`,
+      { headers: amf },
     );
     assert.deepEqual(r.body, { status: "BLACKLISTED" });
     await until("tracing alert", () => policeHook.unique().length > before, 3_000);
@@ -358,7 +373,9 @@ describe("webhooks, tracing alerts and filtered events", () => {
     assert.match(String(alert.subscriberHash), /^[0-9a-f]{32}$/);
     assert.ok(!JSON.stringify(alert).includes(IMSI), "no raw subscriber identity");
     // A clean device checked the same way alerts nobody.
-    await http(`${n.url}/n5g-eir-eic/v1/equipment-status?pei=imei-${OTHER}&supi=imsi-${IMSI}`);
+    await http(`${n.url}/n5g-eir-eic/v1/equipment-status?pei=imei-${OTHER}&supi=imsi-${IMSI}`, {
+      headers: amf,
+    });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(policeHook.unique().filter((e) => e.type === "tracing.alert").length, 1);
   });

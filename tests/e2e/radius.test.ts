@@ -162,7 +162,9 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
           o.status === "BLACKLISTED" &&
           o.nas === "nas-sim" &&
           // MAC authentication: the User-Name is the MAC again, so no subscriber.
-          o.subscriber === undefined,
+          o.subscriber === undefined &&
+          // Its Message-Authenticator verified: a check that may feed clone detection and tracing.
+          o.authenticated,
       ),
       JSON.stringify(observations),
     );
@@ -342,6 +344,9 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
         (o) => o.via === "rlm_rest" && o.nas === "hotspot-7" && o.answer === "reject",
       ),
     );
+    // This node has no rlmRestTokenFile: anyone could have asked, so nothing it answered on
+    // rlm_rest may feed clone detection or tracing (tests/e2e/abuse-observations.test.ts).
+    assert.ok(observations.filter((o) => o.via === "rlm_rest").every((o) => !o.authenticated));
   });
 
   test("a cloned MAC with a genuine pairing: its subscriber is accepted and the clone rejected, over RADIUS and rlm_rest; the clone's session is disconnected", async () => {

@@ -3,7 +3,8 @@
  * - a real FreeRADIUS server, from a temporary raddb built around the snippets that
  *   `devicechain radius freeradius-config` prints, asks a dev node through rlm_rest; radclient
  *   plays the NAS. A registered IoT MAC gets Access-Accept; once its stolen report commits, the
- *   same request gets Access-Reject within 2 s.
+ *   same request gets Access-Reject within 2 s. The node has an rlmRestTokenFile and FreeRADIUS
+ *   sends its token as the printed configuration says, so its checks are authenticated.
  * - radclient talks to the node's built-in RADIUS server directly: it checks our Response
  *   Authenticators and Message-Authenticators with its own code.
  */
@@ -21,6 +22,8 @@ import { freePort, requireProgram, root } from "./dev-node.js";
 
 const FREERADIUS_SECRET = "testing123";
 const NODE_SECRET = "node-radius-secret";
+/** The node's rlm_rest bearer token, as `openssl rand -hex 32` would make one. */
+const RLM_REST_TOKEN = "5c".repeat(32);
 /** A demo IoT device (bulk device 7): registered, never sold, clean. */
 const IOT_MAC = "02-DC-00-00-00-07";
 /** The demo's stolen phone's Wi-Fi MAC. */
@@ -155,7 +158,14 @@ before(async () => {
       radiusAuthPort: authPort,
       radiusAcctPort: acctPort,
       radiusClients: [{ address: "127.0.0.1", secret: NODE_SECRET, name: "radclient" }],
+      rlmRestTokenFile: "rlm-rest.token",
     }),
+  );
+  writeFileSync(
+    path.join(data, "rlm-rest.token"),
+    `${RLM_REST_TOKEN}
+`,
+    { mode: 0o600 },
   );
   const bin = path.join(root, "bin/devicechain.js");
   node = spawn(
@@ -171,7 +181,16 @@ before(async () => {
   const printed = JSON.parse(
     execFileSync(
       process.execPath,
-      [bin, "radius", "freeradius-config", "--json", "--node", `http://127.0.0.1:${apiPort}`],
+      [
+        bin,
+        "radius",
+        "freeradius-config",
+        "--json",
+        "--node",
+        `http://127.0.0.1:${apiPort}`,
+        "--token-file",
+        path.join(data, "rlm-rest.token"),
+      ],
       { encoding: "utf8" },
     ),
   ) as { module: string; authorize: string };
@@ -216,6 +235,20 @@ test("FreeRADIUS with rlm_rest: a registered IoT MAC gets Access-Accept; after i
   assert.match(answer, /Received Access-Reject/, answer);
   assert.ok(Date.now() - committed <= 2_000, `${Date.now() - committed} ms after the commit`);
   assert.match(answer, /Reply-Message = "devicechain: 02-DC-00-00-00-07 is blocked"/);
+  // FreeRADIUS sent the token, so its checks were authenticated (they may feed clone detection
+  // and tracing); a client without it is refused.
+  const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+  const authenticated = metrics
+    .split("\n")
+    .find((l) =>
+      l.startsWith('devicechain_checks_observed_total{protocol="rlm_rest",authenticated="true"} '),
+    );
+  assert.ok(Number(authenticated?.split(" ").at(-1)) >= 2, metrics);
+  assert.ok(!metrics.includes('protocol="rlm_rest",authenticated="false"'), metrics);
+  const anonymous = await fetch(
+    `http://127.0.0.1:${apiPort}/radius/v1/authorize?calling-station-id=${CLEAN_MAC}`,
+  );
+  assert.equal(anonymous.status, 401);
 });
 
 test("FreeRADIUS with rlm_rest: for a cloned MAC with a genuine pairing, the paired User-Name gets Access-Accept and another Access-Reject", async () => {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { makeError } from "../../core/errors/devicechain-error.js";
+import { readRlmRestToken } from "../../node/rlm-rest-token.js";
 import { withNodeOption } from "./node-option.js";
 import { print } from "./output.js";
 import { type GlobalOptions, run } from "./run-action.js";
@@ -11,6 +12,8 @@ export interface FreeradiusConfigOptions {
   readonly name: string;
   /** Seconds rlm_rest waits for the node. */
   readonly timeoutSeconds: number;
+  /** The node's rlmRestTokenFile token, sent as a bearer token; none when the node has none. */
+  readonly token?: string | undefined;
 }
 
 /** The FreeRADIUS 3.2 snippets: an rlm_rest module instance and the lines for `authorize`. */
@@ -41,6 +44,9 @@ export function freeradiusConfig(o: FreeradiusConfigOptions): FreeradiusConfig {
       "REQUEST_BAD_PARAMS",
       "--name must be a FreeRADIUS module name: [A-Za-z][\\w-]*",
     );
+  }
+  if (o.token !== undefined && !/^[A-Za-z0-9\-._~+/]+=*$/.test(o.token)) {
+    throw makeError("REQUEST_BAD_PARAMS", "the rlm_rest token must be letters, digits or -._~+/");
   }
   const base = url.toString().replace(/\/+$/, "");
   const module = `# FreeRADIUS 3.2 rlm_rest instance: save as mods-available/${o.name}, then
@@ -84,7 +90,19 @@ rest ${o.name} {
 # Set "reject_delay = 0" in radiusd.conf's security section if a blocked device must be told
 # at once. The node accepts AA-BB-CC-DD-EE-FF, aa:bb:cc:dd:ee:ff, aabb.ccdd.eeff and bare hex,
 # so rewrite_calling_station_id is optional.
-	${o.name}
+${
+  o.token === undefined
+    ? `# The node has no rlmRestTokenFile: it answers, but its checks never feed clone detection
+# or tracing. Give it one and print this again with --token-file.
+`
+    : `# The node's token (rlmRestTokenFile): rlm_rest 3.2 sends control:REST-HTTP-Header as an HTTP
+# header and then consumes it, so it is set before each call. This file now holds a secret:
+# keep it readable by the FreeRADIUS user only. Without it the node answers 401 (reject).
+	update control {
+		&REST-HTTP-Header += "Authorization: Bearer ${o.token}"
+	}
+`
+}	${o.name}
 `;
   return { moduleFile: `mods-available/${o.name}`, module, authorize };
 }
@@ -93,6 +111,7 @@ interface FreeradiusConfigCliOptions extends GlobalOptions {
   readonly node: string;
   readonly name: string;
   readonly timeout: string;
+  readonly tokenFile?: string;
 }
 
 /** `radius freeradius-config`: print the snippets a FreeRADIUS administrator needs. */
@@ -103,14 +122,22 @@ export function radiusCommand(program: Command): void {
       .command("freeradius-config")
       .description("print the FreeRADIUS 3.2 rlm_rest module and authorize lines for this node")
       .option("--name <name>", "the rlm_rest instance name", "devicechain")
-      .option("--timeout <seconds>", "how long rlm_rest waits for the node", "2"),
+      .option("--timeout <seconds>", "how long rlm_rest waits for the node", "2")
+      .option("--token-file <file>", "the node's rlmRestTokenFile, to send its token"),
   ).action(
     run(async (opts: FreeradiusConfigCliOptions) => {
       const timeoutSeconds = Number(opts.timeout);
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 60) {
         throw makeError("REQUEST_BAD_PARAMS", "--timeout must be 0 to 60 seconds");
       }
-      const config = freeradiusConfig({ nodeUrl: opts.node, name: opts.name, timeoutSeconds });
+      const token =
+        opts.tokenFile === undefined ? undefined : readRlmRestToken(process.cwd(), opts.tokenFile);
+      const config = freeradiusConfig({
+        nodeUrl: opts.node,
+        name: opts.name,
+        timeoutSeconds,
+        token,
+      });
       print(
         opts.json,
         config,

@@ -30,7 +30,7 @@ export function startCloneDetection(opts: CloneDetectorOptions): void {
   const reported = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
   mkdirSync(opts.evidenceDir, { recursive: true });
-  opts.log.onObservation((o: Observation) => {
+  opts.log.onAuthenticatedObservation((o: Observation) => {
     if (reported.has(o.identifier)) return;
     const finding = detectClone(opts.log.recentFor(o.identifier));
     if (!finding) return;

@@ -11,6 +11,7 @@ const obs = (minute: number, subscriberHash: string, network = "sbi:10.0.0.1"): 
   protocol: "s13",
   time: minute * MIN,
   answer: "WHITELISTED",
+  authenticated: true,
 });
 const DE = "epc.mnc001.mcc262.3gppnetwork.org";
 const FR = "epc.mnc010.mcc208.3gppnetwork.org";

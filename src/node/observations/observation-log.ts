@@ -17,6 +17,8 @@ export interface Observation {
   readonly protocol: CheckProtocol;
   readonly time: number;
   readonly answer: string;
+  /** Whether the check came from an authenticated peer (CheckObservation.authenticated). */
+  readonly authenticated: boolean;
 }
 
 export interface ObservationLogOptions {
@@ -33,11 +35,20 @@ const FLUSH_MS = 100;
 const MAX_RECENT_PER_DEVICE = 64;
 /** Within this long, the same sighting again is not a new observation. */
 const REPEAT_MS = 60_000;
+/** Devices whose last unauthenticated sighting is remembered, to skip repeats; then forgotten. */
+const MAX_UNAUTHENTICATED_DEVICES = 100_000;
 
 /**
  * The node's local record of the checks it answered. It never goes on the ledger. Records are
  * written in batches (every 100 ms) so that recording costs the hot path a hash and an array
  * push, and are deleted once older than the retention.
+ *
+ * This is the one place where checks are routed to detection and tracing: every check is
+ * recorded, but only those from authenticated peers enter the recent history the clone rules
+ * read (`recentFor`) and reach the listeners (`onAuthenticatedObservation`: the clone detector,
+ * tracing alerts). An unauthenticated peer can claim any IMEI and subscriber, so its checks can
+ * neither make this node submit clone.suspect nor send anyone a tracing alert, nor push a
+ * genuine sighting out of the history the rules read.
  */
 export class ObservationLog {
   private readonly root: RootDatabase;
@@ -46,7 +57,10 @@ export class ObservationLog {
   private readonly now: () => number;
   private buffer: Observation[] = [];
   private seq = 0;
+  /** Authenticated observations only, per device, within the recent window. */
   private readonly recent = new Map<string, Observation[]>();
+  /** The last unauthenticated observation per device, only to record repeats once. */
+  private readonly lastUnauthenticated = new Map<string, Observation>();
   private readonly flushTimer: NodeJS.Timeout;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly listeners: ((o: Observation) => void)[] = [];
@@ -64,8 +78,8 @@ export class ObservationLog {
     void this.purge();
   }
 
-  /** Called for every observation after it is recorded (tracing, detection rules). */
-  onObservation(listener: (o: Observation) => void): void {
+  /** Called for every observation from an authenticated peer after it is recorded (tracing, detection rules). */
+  onAuthenticatedObservation(listener: (o: Observation) => void): void {
     this.listeners.push(listener);
   }
 
@@ -82,15 +96,17 @@ export class ObservationLog {
 
   /**
    * Record a check. A repeat of the device's last sighting (same subscriber, network, protocol
-   * and answer) within a minute adds nothing a rule or an alert could use, so it is not recorded
-   * again: a busy network re-checking one device costs a hash and a comparison. Returns the new
-   * observation, or undefined for such a repeat.
+   * and answer, authenticated or not) within a minute adds nothing a rule or an alert could use,
+   * so it is not recorded again: a busy network re-checking one device costs a hash and a
+   * comparison. Returns the new observation, or undefined for such a repeat.
    */
   record(check: CheckObservation): Observation | undefined {
     const time = this.now();
     const subscriberHash = this.subscriberHash(check.subscriber);
     let list = this.recent.get(check.identifier);
-    const last = list?.at(-1);
+    const last = check.authenticated
+      ? list?.at(-1)
+      : this.lastUnauthenticated.get(check.identifier);
     if (
       last !== undefined &&
       time - last.time < REPEAT_MS &&
@@ -108,8 +124,16 @@ export class ObservationLog {
       protocol: check.protocol,
       time,
       answer: check.answer,
+      authenticated: check.authenticated,
     };
     this.buffer.push(o);
+    if (!o.authenticated) {
+      if (this.lastUnauthenticated.size >= MAX_UNAUTHENTICATED_DEVICES) {
+        this.lastUnauthenticated.clear();
+      }
+      this.lastUnauthenticated.set(o.identifier, o);
+      return o;
+    }
     if (!list) {
       list = [];
       this.recent.set(o.identifier, list);
@@ -121,7 +145,7 @@ export class ObservationLog {
     return o;
   }
 
-  /** The device's observations within the recent window, oldest first. */
+  /** The device's observations from authenticated peers within the recent window, oldest first. */
   recentFor(identifier: string): readonly Observation[] {
     return this.recent.get(identifier) ?? [];
   }
@@ -151,6 +175,9 @@ export class ObservationLog {
     const horizon = this.now() - this.opts.recentWindowMs;
     for (const [id, list] of this.recent) {
       if ((list.at(-1)?.time ?? 0) < horizon) this.recent.delete(id);
+    }
+    for (const [id, o] of this.lastUnauthenticated) {
+      if (o.time < this.now() - REPEAT_MS) this.lastUnauthenticated.delete(id);
     }
   }
 

@@ -17,7 +17,7 @@ export function startTracingAlerts(
   push: PushService,
 ): void {
   const lastSent = new Map<string, number>();
-  log.onObservation((o: Observation) => {
+  log.onAuthenticatedObservation((o: Observation) => {
     // A clean device needs no ledger read: only reported devices answer other than WHITELISTED.
     if (o.answer === "WHITELISTED" || o.answer === "accept" || o.answer === "UNKNOWN") return;
     const device = findDevice(state, o.identifier);

@@ -175,6 +175,8 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
         network: `sbi:${request.ip}`,
         protocol: "n5g-eir",
         answer: status ?? (unknownDevicePolicy === "reject" ? "UNKNOWN" : unknownDevicePolicy),
+        // With OAuth2 on, the onRequest hook has refused every request without a valid token.
+        authenticated: accessTokens !== undefined,
       });
       if (status !== undefined) {
         metrics.eirRequests.inc({ status });

@@ -25,6 +25,12 @@ export interface RadiusCheckObservation {
   /** The registry's answer; UNKNOWN for a MAC it does not hold. */
   readonly status: EquipmentStatus | "UNKNOWN";
   readonly via: "radius" | "rlm_rest";
+  /**
+   * Whether the request proved its origin: a built-in RADIUS Access-Request with a valid
+   * Message-Authenticator (a shared-secret HMAC over the whole packet), an rlm_rest request with
+   * the node's bearer token. Only these feed clone detection and tracing.
+   */
+  readonly authenticated: boolean;
 }
 
 /** Called for every answered check; a throwing hook is logged, never fatal. */

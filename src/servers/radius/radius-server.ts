@@ -272,6 +272,10 @@ export class RadiusServer {
         answer,
         status: status ?? "UNKNOWN",
         via: "radius",
+        // RFC 2865's Request Authenticator is random, not a MAC: without a Message-Authenticator
+        // (allowed for a client with requireMessageAuthenticator false) anyone who can send from
+        // the NAS's address could have sent it. With one, onAuth has verified it.
+        authenticated: p.messageAuthenticatorAt !== undefined,
       });
     } catch (e) {
       this.deps.logger.warn({ err: e }, "RADIUS onCheck hook failed");

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EquipmentStatus } from "../../core/state/equipment-status.js";
 import {
@@ -15,6 +16,12 @@ export interface RlmRestDeps {
   readonly unknownMac: RadiusUnknownMacPolicy;
   readonly metrics: RadiusMetrics;
   readonly onCheck?: RadiusCheckHook;
+  /**
+   * The bearer token FreeRADIUS must send (Authorization: Bearer …); when set, a request without
+   * it is refused 401 and every answered check counts as authenticated. Undefined: everyone is
+   * answered, and no check is authenticated.
+   */
+  readonly token?: string | undefined;
 }
 
 export const RLM_REST_PREFIX = "/radius/v1";
@@ -44,6 +51,19 @@ function attribute(
 const json = (reply: FastifyReply, status: number, body: object): FastifyReply =>
   reply.code(status).type("application/json").send(JSON.stringify(body));
 
+const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
+
+/**
+ * Whether an Authorization header carries the token (RFC 6750 §2.1; the scheme name is
+ * case-insensitive). Both sides are hashed first, so the comparison takes the same time whatever
+ * the header's length and wherever it differs.
+ */
+export function bearerTokenMatches(authorization: string | undefined, token: string): boolean {
+  const m = /^bearer +(\S+) *$/i.exec(authorization ?? "");
+  const presented = digest(m?.[1] ?? "");
+  return timingSafeEqual(presented, digest(token)) && m !== null;
+}
+
 /**
  * FreeRADIUS rlm_rest `authorize` (POST with body = 'json', or GET with query parameters), keyed
  * by Calling-Station-Id; the User-Name, unless it is the MAC again, is the subscriber a paired
@@ -53,7 +73,18 @@ const json = (reply: FastifyReply, status: number, body: object): FastifyReply =
  * no MAC at all, so that other modules may decide.
  */
 export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps): Promise<void> {
-  const { statusOf, unknownMac, metrics, onCheck } = deps;
+  const { statusOf, unknownMac, metrics, onCheck, token } = deps;
+  if (token !== undefined) {
+    // A peer without the token learns nothing and moves nothing. FreeRADIUS reads 401 as reject,
+    // so a FreeRADIUS with a wrong token fails closed, with this Reply-Message saying why.
+    fastify.addHook("onRequest", async (request, reply) => {
+      if (bearerTokenMatches(request.headers.authorization, token)) return;
+      metrics.checks.inc({ via: "rlm_rest", answer: "unauthorized" });
+      return json(reply.header("www-authenticate", 'Bearer realm="devicechain rlm_rest"'), 401, {
+        "reply:Reply-Message": "devicechain: the rlm_rest token is missing or wrong",
+      });
+    });
+  }
   const handler = async (
     request: { body: unknown; query: unknown; ip: string },
     reply: FastifyReply,
@@ -87,6 +118,7 @@ export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps)
           answer,
           status: status ?? "UNKNOWN",
           via: "rlm_rest",
+          authenticated: token !== undefined,
         });
       } catch (e) {
         fastify.log.warn({ err: e }, "rlm_rest onCheck hook failed");

@@ -34,6 +34,11 @@ import {
   u32Avp,
   utf8Avp,
 } from "./diameter-message.js";
+import type {
+  DiameterPeerConfig,
+  DiameterPeerList,
+  DiameterUnlistedPeerPolicy,
+} from "./diameter-peers.js";
 
 export interface S13Deps {
   /** The answer per registry key and, when the ECR has a User-Name (the IMSI), per subscriber. */
@@ -46,9 +51,22 @@ export interface S13Deps {
   readonly firmwareRevision: number;
   /** Called with every ME Identity Check answered, for the node's observation log. */
   readonly observe?: ((check: CheckObservation) => void) | undefined;
+  /** The allow-listed peers; with none, every peer is answered and none is authenticated. */
+  readonly peers?: DiameterPeerList | undefined;
+  /** With peers listed: refuse an unlisted peer (the default), or answer it unauthenticated. */
+  readonly unlistedPeers?: DiameterUnlistedPeerPolicy | undefined;
 }
 
 type Handler = (request: DiameterMessage) => readonly Avp[];
+
+/** What one connection has shown of its peer. */
+interface PeerConnection {
+  readonly remoteAddress: string | undefined;
+  /** The listed peer whose CER this connection carried; undefined before that, or if unlisted. */
+  peer: DiameterPeerConfig | undefined;
+}
+
+type Answer = { bytes: Buffer; disconnect?: boolean };
 
 /**
  * The S13/S13′ EIR (3GPP TS 29.272 §5.3.2 ME Identity Check) over Diameter on TCP. It answers
@@ -85,6 +103,7 @@ export class S13Server {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
+    const connection: PeerConnection = { remoteAddress: socket.remoteAddress, peer: undefined };
     let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -99,7 +118,7 @@ export class S13Server {
         if (pending.length < length) break;
         const frame = pending.subarray(0, length);
         pending = pending.subarray(length);
-        const answer = this.answer(frame);
+        const answer = this.answer(frame, connection);
         if (answer) out.push(answer.bytes);
         if (answer?.disconnect) {
           socket.end(Buffer.concat(out));
@@ -113,7 +132,7 @@ export class S13Server {
   }
 
   /** The answer to one framed message, or undefined for an answer from the peer (nothing to say). */
-  private answer(frame: Buffer): { bytes: Buffer; disconnect?: boolean } | undefined {
+  private answer(frame: Buffer, connection: PeerConnection): Answer | undefined {
     let request: DiameterMessage;
     try {
       request = decodeMessage(frame);
@@ -126,7 +145,9 @@ export class S13Server {
       };
     }
     if ((request.flags & FLAG_REQUEST) === 0) return undefined;
-    const handler = this.handlerFor(request);
+    const refusal = this.admit(request, connection);
+    if (refusal) return refusal;
+    const handler = this.handlerFor(request, connection);
     if (!handler) {
       const app = request.applicationId !== 0 && request.applicationId !== S13_APPLICATION_ID;
       const code = app ? RESULT.APPLICATION_UNSUPPORTED : RESULT.COMMAND_UNSUPPORTED;
@@ -146,7 +167,49 @@ export class S13Server {
     }
   }
 
-  private handlerFor(m: DiameterMessage): Handler | undefined {
+  /**
+   * The allow-list (RFC 6733 §5.3: a peer is known by its CER). A CER from a listed peer marks
+   * the connection as that peer's; with peers listed and unlisted ones refused, a CER from any
+   * other peer, or any request before a listed peer's CER, gets DIAMETER_UNKNOWN_PEER and the
+   * connection is closed, and a request whose own Origin-Host and Origin-Realm are not listed
+   * (something behind a relay that nobody listed) gets DIAMETER_UNKNOWN_PEER alone.
+   */
+  private admit(request: DiameterMessage, connection: PeerConnection): Answer | undefined {
+    const peers = this.deps.peers;
+    if (!peers?.active) return undefined;
+    const refuse = this.deps.unlistedPeers !== "answer";
+    const [host, realm] = originOf(request);
+    if (request.applicationId === 0 && request.commandCode === COMMAND.CAPABILITIES_EXCHANGE) {
+      connection.peer = peers.match(host, realm, connection.remoteAddress);
+      if (connection.peer || !refuse) return undefined;
+      const who = `${host ?? "a peer without Origin-Host"} (${realm ?? "no realm"})`;
+      return this.unknownPeer(request, `${who} is not a configured Diameter peer`, true);
+    }
+    if (!refuse) return undefined;
+    if (!connection.peer) {
+      return this.unknownPeer(request, "no CER from a configured peer on this connection", true);
+    }
+    if (request.applicationId !== 0 && !this.authenticated(request, connection)) {
+      return this.unknownPeer(request, `${host ?? "the Origin-Host"} is not a configured peer`);
+    }
+    return undefined;
+  }
+
+  private unknownPeer(request: DiameterMessage, text: string, disconnect = false): Answer {
+    return {
+      bytes: this.errorAnswer(request, RESULT.UNKNOWN_PEER, text),
+      ...(disconnect ? { disconnect: true } : {}),
+    };
+  }
+
+  /** A request from a listed peer's connection whose own origin is listed too. */
+  private authenticated(request: DiameterMessage, connection: PeerConnection): boolean {
+    if (!this.deps.peers?.active || connection.peer === undefined) return false;
+    const [host, realm] = originOf(request);
+    return this.deps.peers.match(host, realm, connection.remoteAddress) !== undefined;
+  }
+
+  private handlerFor(m: DiameterMessage, connection: PeerConnection): Handler | undefined {
     if (m.applicationId === 0) {
       if (m.commandCode === COMMAND.CAPABILITIES_EXCHANGE) return () => this.capabilities();
       if (m.commandCode === COMMAND.DEVICE_WATCHDOG) return () => this.identity(RESULT.SUCCESS);
@@ -154,7 +217,7 @@ export class S13Server {
       return undefined;
     }
     if (m.applicationId === S13_APPLICATION_ID && m.commandCode === COMMAND.ME_IDENTITY_CHECK) {
-      return (r) => this.identityCheck(r);
+      return (r) => this.identityCheck(r, this.authenticated(r, connection));
     }
     return undefined;
   }
@@ -187,7 +250,7 @@ export class S13Server {
   }
 
   /** ECR → ECA (TS 29.272 §5.3.2.1, §7.2.19-20). */
-  private identityCheck(request: DiameterMessage): Avp[] {
+  private identityCheck(request: DiameterMessage, authenticated: boolean): Avp[] {
     const sessionId = findAvp(request.avps, AVP.SESSION_ID);
     if (!sessionId) throw missing(AVP.SESSION_ID);
     const terminal = findAvp(request.avps, AVP.TERMINAL_INFORMATION, VENDOR_3GPP);
@@ -223,6 +286,7 @@ export class S13Server {
         network: realm ? avpUtf8(realm) : "unknown realm",
         protocol: "s13",
         answer: status ?? "UNKNOWN",
+        authenticated,
       });
     }
     if (status === undefined) {
@@ -273,6 +337,13 @@ export class S13Server {
     const protocolError = resultCode >= 3000 && resultCode < 4000;
     return this.encodeAnswer(request, avps, protocolError ? FLAG_ERROR : 0);
   }
+}
+
+/** The request's Origin-Host and Origin-Realm, as far as it has them. */
+function originOf(request: DiameterMessage): [string | undefined, string | undefined] {
+  const host = findAvp(request.avps, AVP.ORIGIN_HOST);
+  const realm = findAvp(request.avps, AVP.ORIGIN_REALM);
+  return [host ? avpUtf8(host) : undefined, realm ? avpUtf8(realm) : undefined];
 }
 
 /** A missing AVP: Failed-AVP holds an example of it with empty data (RFC 6733 §7.5). */
