@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import type { CheckObservation } from "./check-observation.js";
+import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
@@ -33,6 +34,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly radiusUnknownMac?: RadiusUnknownMacPolicy;
   /** Called for every device check the rlm_rest endpoint answers (tracing). */
   readonly onRadiusCheck?: RadiusCheckHook | undefined;
+  /** The deadlines and limits every connection on the port follows. */
+  readonly connections: ConnectionPolicy;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -45,7 +48,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     forceCloseConnections: "idle",
     return503OnClosing: true,
     // h2c with prior knowledge and HTTP/1.1 on the same port.
-    serverFactory: (handler) => new SbiServer(handler as never) as unknown as Server,
+    serverFactory: (handler) =>
+      new SbiServer(handler as never, {
+        policy: deps.connections,
+        metrics: connectionMetrics(deps.metrics.registry),
+      }) as unknown as Server,
   });
   await fastify.register(swagger, {
     openapi: {
