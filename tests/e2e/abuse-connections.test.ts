@@ -9,11 +9,13 @@ import * as assert from "node:assert/strict";
 import { connect as connectHttp2, constants as http2Constants } from "node:http2";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { ACCT_STATUS } from "../../src/servers/radius/radius-packet.js";
 import { AVP, COMMAND } from "../../src/servers/s13/diameter-avps.js";
 import { avpU32, FLAG_REQUEST, findAvp, RESULT } from "../../src/servers/s13/diameter-message.js";
 import { assertUnharmed, fingerprint, type LedgerFingerprint } from "../support/abuse.js";
 import { DiameterPeer } from "../support/diameter-peer.js";
 import { type E2eNode, startE2eNode } from "./e2e-node.js";
+import { NasSimulator } from "./radius-nas.js";
 
 const FIRST_BYTE_MS = 400;
 const HEADERS_MS = 400;
@@ -343,6 +345,62 @@ describe("abuse: every connection has a deadline", () => {
     } finally {
       peer.close();
     }
+    assertUnharmed(start, await fingerprint(n));
+  });
+});
+
+describe("abuse: RADIUS state per source is bounded", () => {
+  const SECRET = "abuse-nas-secret";
+  let n: E2eNode;
+  let nas: NasSimulator;
+  let foreign: NasSimulator;
+
+  before(async () => {
+    n = await startE2eNode({
+      s13Port: -1,
+      radiusAuthPort: 0,
+      radiusAcctPort: 0,
+      radiusClients: [{ address: "127.0.0.1", secret: SECRET }],
+      radiusMaxSessions: 2,
+    });
+    const radius = n.node.radius;
+    assert.ok(radius?.acctPort && radius.authPort);
+    const server = { authPort: radius.authPort, acctPort: radius.acctPort };
+    nas = await NasSimulator.start({ secret: SECRET, server });
+    // Another loopback address, with the right secret but not in radiusClients.
+    foreign = await NasSimulator.start({ secret: SECRET, server, address: "127.0.0.2" });
+  });
+  after(async () => {
+    nas?.close();
+    foreign?.close();
+    await n?.stop();
+  });
+
+  const metric = async (line: string): Promise<number> => {
+    const found = (await metricsText(n.url)).split("\n").find((l) => l.startsWith(line));
+    return found ? Number(found.slice(found.lastIndexOf(" ") + 1)) : 0;
+  };
+
+  test("a source not in radiusClients gets nothing; the session table stops at radiusMaxSessions", async () => {
+    const start = await fingerprint(n);
+    const unknownBefore = await metric('devicechain_radius_dropped_total{reason="unknown_client"}');
+    await assert.rejects(
+      foreign.accounting(ACCT_STATUS.START, "f-1", "02-00-5E-20-00-01", { timeoutMs: 300 }),
+    );
+    assert.equal(
+      await metric('devicechain_radius_dropped_total{reason="unknown_client"}'),
+      unknownBefore + 1,
+    );
+    for (const [i, mac] of [
+      "02-00-5E-20-00-02",
+      "02-00-5E-20-00-03",
+      "02-00-5E-20-00-04",
+    ].entries()) {
+      await nas.accounting(ACCT_STATUS.START, `s-${i}`, mac);
+    }
+    assert.equal(n.node.radius?.server.sessionCount, 2);
+    assert.equal(await metric("devicechain_radius_sessions "), 2);
+    assert.equal(await metric('devicechain_radius_dropped_total{reason="session_table_full"}'), 1);
     assertUnharmed(start, await fingerprint(n));
   });
 });
