@@ -228,7 +228,7 @@ export function loadNodeConfig(dataDir: string, overrides: Partial<NodeSettings>
   const checked = parseSettings(stripUndefined(overrides), "options");
   const config = { ...DEFAULT_SETTINGS, ...fromFile, ...checked, dataDir };
   const problem = connectionPolicyProblem(config);
-  if (problem) throw makeError("REQUEST_BAD_PARAMS", `${file}: ${problem}`);
+  if (problem) throw makeError("REQUEST_BAD_PARAMS", `settings: ${problem}`);
   return config;
 }
 

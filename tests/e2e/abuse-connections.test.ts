@@ -6,9 +6,13 @@
  * the ledger as it was. Real sockets on loopback; the node runs with short deadlines.
  */
 import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect as connectHttp2, constants as http2Constants } from "node:http2";
 import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { loadNodeConfig } from "../../src/node/node-config.js";
 import { ACCT_STATUS } from "../../src/servers/radius/radius-packet.js";
 import { AVP, COMMAND } from "../../src/servers/s13/diameter-avps.js";
 import { avpU32, FLAG_REQUEST, findAvp, RESULT } from "../../src/servers/s13/diameter-message.js";
@@ -403,4 +407,22 @@ describe("abuse: RADIUS state per source is bounded", () => {
     assert.equal(await metric('devicechain_radius_dropped_total{reason="session_table_full"}'), 1);
     assertUnharmed(start, await fingerprint(n));
   });
+});
+
+test("connection settings that cannot work together are a coded configuration error", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "dc-conn-config-"));
+  try {
+    assert.throws(
+      () => loadNodeConfig(dir, { headersTimeoutMs: 20_000, requestTimeoutMs: 10_000 }),
+      (e: { code?: string; message?: string }) =>
+        e.code === "REQUEST_BAD_PARAMS" &&
+        /headersTimeoutMs.*requestTimeoutMs/.test(e.message ?? ""),
+    );
+    assert.throws(
+      () => loadNodeConfig(dir, { http2MaxConcurrentStreams: 0 }),
+      (e: { code?: string }) => e.code === "REQUEST_BAD_PARAMS",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
