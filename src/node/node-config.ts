@@ -2,6 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { makeError } from "../core/errors/devicechain-error.js";
 import {
+  connectionPolicyProblem,
+  DEFAULT_CONNECTION_POLICY,
+} from "../servers/connection-policy.js";
+import {
   UNKNOWN_DEVICE_POLICIES,
   type UnknownDevicePolicy,
 } from "../servers/eir/equipment-status.js";
@@ -89,6 +93,27 @@ export interface NodeConfig {
   readonly diameterUnlistedPeers: DiameterUnlistedPeerPolicy;
   /** A file holding the bearer token rlm_rest must send; null: rlm_rest answers everyone, unauthenticated. */
   readonly rlmRestTokenFile: string | null;
+  /** The most RADIUS accounting sessions kept in memory; beyond it new sessions are not tracked. */
+  readonly radiusMaxSessions: number;
+  // Connection policy (src/servers/connection-policy.ts), for the API port and S13.
+  /** A connection that sends nothing (or, on h2c, not its whole preface) in this long is closed. */
+  readonly firstByteTimeoutMs: number;
+  /** HTTP/1.1: a request's headers must be complete this long after its first byte. */
+  readonly headersTimeoutMs: number;
+  /** A whole request (HTTP/1.1, an h2c stream's request, a Diameter message) must arrive in this. */
+  readonly requestTimeoutMs: number;
+  /** An idle HTTP keep-alive connection, or h2c session with no open stream, is closed after this. */
+  readonly idleTimeoutMs: number;
+  /** Connections one remote address may hold open per port; more are closed at once. */
+  readonly maxConnectionsPerAddress: number;
+  /** h2c SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it are refused. */
+  readonly http2MaxConcurrentStreams: number;
+  /** The memory one h2c session may use, in MiB, before it refuses new streams. */
+  readonly http2MaxSessionMemoryMb: number;
+  /** h2c SETTINGS_MAX_HEADER_LIST_SIZE, in bytes. */
+  readonly http2MaxHeaderListBytes: number;
+  /** S13 watchdog Tw (RFC 3539): a DWR after this long without a message, closed after as long again. */
+  readonly diameterWatchdogMs: number;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -129,6 +154,8 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   diameterPeers: [],
   diameterUnlistedPeers: "refuse",
   rlmRestTokenFile: null,
+  radiusMaxSessions: 1_000_000,
+  ...DEFAULT_CONNECTION_POLICY,
 };
 
 export const CONFIG_FILE = "config.json";
@@ -204,6 +231,16 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
     DIAMETER_UNLISTED_PEER_POLICIES.join(", "),
   ],
   rlmRestTokenFile: [nullOr(nonEmpty), "a token file path, or null"],
+  radiusMaxSessions: [isInt(1, 10_000_000), "an integer, 1 to 10000000"],
+  firstByteTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
+  headersTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
+  requestTimeoutMs: [isInt(100, 3_600_000), "milliseconds, 100 to 3600000"],
+  idleTimeoutMs: [isInt(100, 3_600_000), "milliseconds, 100 to 3600000"],
+  maxConnectionsPerAddress: [isInt(1, 1_000_000), "an integer, 1 to 1000000"],
+  http2MaxConcurrentStreams: [isInt(1, 10_000), "an integer, 1 to 10000"],
+  http2MaxSessionMemoryMb: [isInt(1, 1_024), "MiB, 1 to 1024"],
+  http2MaxHeaderListBytes: [isInt(1_024, 1_048_576), "bytes, 1024 to 1048576"],
+  diameterWatchdogMs: [isInt(100, 3_600_000), "milliseconds, 100 to 3600000"],
 };
 
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */
@@ -237,7 +274,10 @@ export function loadNodeConfig(dataDir: string, overrides: Partial<NodeSettings>
     fromFile = parseSettings(parsed, file);
   }
   const checked = parseSettings(stripUndefined(overrides), "options");
-  return { ...DEFAULT_SETTINGS, ...fromFile, ...checked, dataDir };
+  const config = { ...DEFAULT_SETTINGS, ...fromFile, ...checked, dataDir };
+  const problem = connectionPolicyProblem(config);
+  if (problem) throw makeError("REQUEST_BAD_PARAMS", `settings: ${problem}`);
+  return config;
 }
 
 /** Write DIR/config.json with the given settings (the rest stay at their defaults). */

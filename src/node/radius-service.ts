@@ -41,6 +41,7 @@ export async function startRadius(
     clients: config.radiusClients,
     unknownMac: config.radiusUnknownMac,
     coaPort: config.radiusCoaPort,
+    maxSessions: config.radiusMaxSessions,
     metrics: radiusMetrics(registry),
     logger: logger.child({ component: "radius" }),
     ...(onCheck ? { onCheck } : {}),

@@ -10,6 +10,7 @@ import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
 import type { CheckObservation } from "../servers/check-observation.js";
+import { connectionMetrics, connectionPolicyOf } from "../servers/connection-policy.js";
 import { AccessTokenVerifier } from "../servers/eir/access-token.js";
 import { buildHttpServer } from "../servers/http-server.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
@@ -184,6 +185,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       radiusUnknownMac: config.radiusUnknownMac,
       onRadiusCheck,
       rlmRestToken,
+      connections: connectionPolicyOf(config),
       version: NODE_VERSION,
       ready: () => ready,
     });
@@ -216,6 +218,8 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         observe,
         peers: new DiameterPeerList(config.diameterPeers),
         unlistedPeers: config.diameterUnlistedPeers,
+        connections: connectionPolicyOf(config),
+        connectionMetrics: connectionMetrics(metrics.registry),
       });
       try {
         s13Port = await s13.listen(config.host, config.s13Port);

@@ -11,6 +11,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import type { CheckObservation } from "./check-observation.js";
+import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
 import { eventsPlugin } from "./events/events-plugin.js";
@@ -42,6 +43,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly onRadiusCheck?: RadiusCheckHook | undefined;
   /** The bearer token rlm_rest requests must carry; undefined answers everyone, unauthenticated. */
   readonly rlmRestToken?: string | undefined;
+  /** The deadlines and limits every connection on the port follows. */
+  readonly connections: ConnectionPolicy;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -54,7 +57,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     forceCloseConnections: "idle",
     return503OnClosing: true,
     // h2c with prior knowledge and HTTP/1.1 on the same port.
-    serverFactory: (handler) => new SbiServer(handler as never) as unknown as Server,
+    serverFactory: (handler) =>
+      new SbiServer(handler as never, {
+        policy: deps.connections,
+        metrics: connectionMetrics(deps.metrics.registry),
+      }) as unknown as Server,
     // The router's own errors (a bad percent-encoding, a path segment over maxParamLength) get
     // the documented body too, without the URL they would repeat whole.
     frameworkErrors: (raw, request, reply) => {

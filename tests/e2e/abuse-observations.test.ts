@@ -112,6 +112,8 @@ async function operatorNode(
 ): Promise<E2eNode> {
   const n = await startE2eNode({
     cloneReportKeyFile: path.join(keys, "operator.key"),
+    // The police's webhook receiver listens on loopback, which nodes refuse unless listed.
+    webhookAllowedHosts: ["127.0.0.1"],
     ...settings,
   });
   const nonces = new Map<string, number>();

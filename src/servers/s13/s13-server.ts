@@ -2,6 +2,11 @@ import { createServer, type Server, type Socket } from "node:net";
 import { imeiIdentifier, parseImei } from "../../core/identifiers/imei.js";
 import type { StatusOf } from "../../core/state/equipment-status.js";
 import type { CheckObservation } from "../check-observation.js";
+import {
+  type ConnectionMetrics,
+  type ConnectionPolicy,
+  ConnectionTracker,
+} from "../connection-policy.js";
 import type { UnknownDevicePolicy } from "../eir/equipment-status.js";
 import {
   AVP,
@@ -16,6 +21,7 @@ import {
   type Avp,
   addressAvp,
   avpUtf8,
+  DIAMETER_VERSION,
   DiameterDecodeError,
   type DiameterMessage,
   decodeAvps,
@@ -39,6 +45,7 @@ import type {
   DiameterPeerList,
   DiameterUnlistedPeerPolicy,
 } from "./diameter-peers.js";
+import { PeerWatchdog } from "./peer-watchdog.js";
 
 export interface S13Deps {
   /** The answer per registry key and, when the ECR has a User-Name (the IMSI), per subscriber. */
@@ -55,6 +62,9 @@ export interface S13Deps {
   readonly peers?: DiameterPeerList | undefined;
   /** With peers listed: refuse an unlisted peer (the default), or answer it unauthenticated. */
   readonly unlistedPeers?: DiameterUnlistedPeerPolicy | undefined;
+  /** Deadlines and limits per peer connection: first byte, whole message, watchdog Tw, per-address cap. */
+  readonly connections: ConnectionPolicy;
+  readonly connectionMetrics: ConnectionMetrics;
 }
 
 type Handler = (request: DiameterMessage) => readonly Avp[];
@@ -78,8 +88,16 @@ export class S13Server {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly originStateId = Math.floor(Date.now() / 1000);
+  private readonly tracker: ConnectionTracker;
+  /** Our hop-by-hop and end-to-end identifiers; RFC 6733 §3 suggests starting from the clock. */
+  private lastId = (Math.floor(Date.now() / 1000) << 20) >>> 0;
 
   constructor(private readonly deps: S13Deps) {
+    this.tracker = new ConnectionTracker(
+      "s13",
+      deps.connections.maxConnectionsPerAddress,
+      deps.connectionMetrics,
+    );
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -101,34 +119,130 @@ export class S13Server {
   }
 
   private accept(socket: Socket): void {
+    if (!this.tracker.admit(socket)) return;
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const connection: PeerConnection = { remoteAddress: socket.remoteAddress, peer: undefined };
+    const policy = this.deps.connections;
     let pending: Buffer = Buffer.alloc(0);
+    let closing = false;
+    let watchdog: PeerWatchdog | undefined;
+    // Until the first byte, the first-byte deadline; then each message has the request deadline
+    // from its first byte to its last.
+    let deadline: NodeJS.Timeout | undefined = setTimeout(
+      () => this.tracker.close(socket, "first_byte"),
+      policy.firstByteTimeoutMs,
+    );
+    let timingMessage = false; // the deadline is the request deadline of the message in `pending`
+    const closeAfter = (bytes: Buffer): void => {
+      closing = true;
+      clearTimeout(deadline);
+      watchdog?.stop();
+      socket.end(bytes);
+      // A peer that never closes its side would keep the connection half open.
+      setTimeout(() => socket.destroy(), policy.firstByteTimeoutMs).unref();
+    };
     socket.on("data", (chunk: Buffer) => {
+      if (closing) return;
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const out: Buffer[] = [];
+      let messages = 0;
       while (pending.length >= 4) {
+        if (pending[0] !== DIAMETER_VERSION) {
+          if (pending.length < HEADER_LENGTH) break;
+          // RFC 6733 §3 defines the header's layout for version 1 only: another version's
+          // Message Length cannot be trusted to find the next message, so after the 5011 answer
+          // (§7.1.5) the connection closes, as for any framing that cannot be trusted.
+          const header = decodeHeader(pending);
+          if ((header.flags & FLAG_REQUEST) !== 0) {
+            out.push(
+              this.errorAnswer(
+                { ...header, avps: [] },
+                RESULT.UNSUPPORTED_VERSION,
+                `Diameter version ${pending[0]} is not supported; this peer speaks version ${DIAMETER_VERSION}`,
+              ),
+            );
+          }
+          this.tracker.count("unsupported_version");
+          closeAfter(Buffer.concat(out));
+          return;
+        }
         const length = messageLength(pending);
         if (length < HEADER_LENGTH || length > MAX_MESSAGE_LENGTH) {
           // No way to find the next message boundary: RFC 6733 §3 leaves closing as the only option.
-          socket.destroy();
+          this.tracker.close(socket, "framing");
           return;
         }
         if (pending.length < length) break;
         const frame = pending.subarray(0, length);
         pending = pending.subarray(length);
+        messages++;
         const answer = this.answer(frame, connection);
         if (answer) out.push(answer.bytes);
         if (answer?.disconnect) {
-          socket.end(Buffer.concat(out));
+          closeAfter(Buffer.concat(out));
           return;
         }
       }
-      if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+      if (pending.length === 0) {
+        clearTimeout(deadline);
+        timingMessage = false;
+      } else if (messages > 0 || !timingMessage) {
+        // A message has begun in this chunk: its deadline runs from here, however it trickles in.
+        clearTimeout(deadline);
+        deadline = setTimeout(() => this.tracker.close(socket, "request"), policy.requestTimeoutMs);
+        timingMessage = true;
+      }
+      if (messages > 0) {
+        watchdog ??= new PeerWatchdog(
+          policy.diameterWatchdogMs,
+          () => this.send(socket, this.watchdogRequest()),
+          () => this.tracker.close(socket, "watchdog"),
+        );
+        watchdog.received();
+      }
+      if (out.length > 0) this.send(socket, out.length === 1 ? out[0]! : Buffer.concat(out));
     });
     socket.on("error", () => socket.destroy());
-    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("close", () => {
+      clearTimeout(deadline);
+      watchdog?.stop();
+      this.sockets.delete(socket);
+    });
+  }
+
+  /**
+   * Write to a peer; while it does not read what it is sent, stop reading what it sends, so that
+   * answers to requests it keeps pipelining cannot pile up in memory.
+   */
+  private send(socket: Socket, bytes: Buffer): void {
+    if (socket.destroyed || socket.writableEnded) return;
+    if (!socket.write(bytes) && !socket.isPaused()) {
+      socket.pause();
+      socket.once("drain", () => socket.resume());
+    }
+  }
+
+  /** Our Device-Watchdog-Request (RFC 6733 §5.5.1): not proxiable, no Session-Id. */
+  private watchdogRequest(): Buffer {
+    const id = this.nextId();
+    return encodeMessage({
+      flags: FLAG_REQUEST,
+      commandCode: COMMAND.DEVICE_WATCHDOG,
+      applicationId: 0,
+      hopByHop: id,
+      endToEnd: id,
+      avps: [
+        utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
+        utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
+        u32Avp(AVP.ORIGIN_STATE_ID, this.originStateId),
+      ],
+    });
+  }
+
+  private nextId(): number {
+    this.lastId = (this.lastId + 1) >>> 0;
+    return this.lastId;
   }
 
   /** The answer to one framed message, or undefined for an answer from the peer (nothing to say). */
