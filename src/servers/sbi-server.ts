@@ -2,6 +2,7 @@ import {
   createServer as createHttp1Server,
   type IncomingMessage,
   type ServerResponse,
+  STATUS_CODES,
 } from "node:http";
 import {
   createServer as createHttp2Server,
@@ -12,11 +13,14 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import { Server, type Socket } from "node:net";
+import { ERRORS, type ErrorCode } from "../core/errors/catalogue.js";
+import { makeError } from "../core/errors/devicechain-error.js";
 import {
   type ConnectionMetrics,
   type ConnectionPolicy,
   ConnectionTracker,
 } from "./connection-policy.js";
+import { errorBody } from "./rest/error-reply.js";
 
 type Handler = (
   req: IncomingMessage | Http2ServerRequest,
@@ -78,6 +82,12 @@ export class SbiServer extends Server {
     // never listens, since its connections come from this server, so it is told here.
     this.http1.emit("listening");
     this.http1.on("request", (req: IncomingMessage) => this.requests.set(req.socket, req));
+    // Requests Node's parser refuses before any handler sees them (not HTTP, headers too large,
+    // a deadline passed) get the documented error body too, then the connection closes.
+    this.http1.on("clientError", (e: NodeJS.ErrnoException, socket: Socket) => {
+      if (socket.writable && socket.bytesWritten === 0) socket.write(clientErrorResponse(e));
+      socket.destroy(e);
+    });
     // Only keep-alive waits set a socket timeout on this server: an idle connection.
     this.http1.on("timeout", (socket: Socket) => this.tracker.close(socket, "idle"));
     this.http2 = createHttp2Server(
@@ -211,4 +221,24 @@ export class SbiServer extends Server {
     this.http1.close();
     return super.close(callback);
   }
+}
+
+/** A raw HTTP/1.1 error response with the catalogue's body, for what fails in Node's parser. */
+function clientErrorResponse(e: NodeJS.ErrnoException): string {
+  const code: ErrorCode =
+    e.code === "HPE_HEADER_OVERFLOW"
+      ? "REQUEST_HEADERS_TOO_LARGE"
+      : e.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "REQUEST_TIMEOUT"
+        : "REQUEST_NOT_HTTP";
+  const status = ERRORS[code].http;
+  const body = JSON.stringify(errorBody(makeError(code)));
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,
+    "Content-Type: application/json; charset=utf-8",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "Connection: close",
+    "",
+    body,
+  ].join("\r\n");
 }

@@ -157,6 +157,7 @@ describe("abuse: every connection has a deadline", () => {
       clearInterval(trickle);
     }
     assert.match(c.received(), /^HTTP\/1\.1 408 /);
+    assert.match(c.received(), /\{"error":\{"code":"REQUEST_TIMEOUT"/, "the documented body");
     await counted(n.url, "http", "header", from);
   });
 
@@ -170,6 +171,7 @@ describe("abuse: every connection has a deadline", () => {
     const elapsed = (await within("slow body closed", c.closed, 5_000)) - t0;
     assert.ok(elapsed >= REQUEST_MS - 100 && elapsed < REQUEST_MS + 1_000, `after ${elapsed} ms`);
     assert.match(c.received(), /^HTTP\/1\.1 408 /);
+    assert.match(c.received(), /\{"error":\{"code":"REQUEST_TIMEOUT"/, "the documented body");
     await counted(n.url, "http", "request", from);
   });
 

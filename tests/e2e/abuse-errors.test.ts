@@ -184,4 +184,18 @@ describe("abuse: error bodies", { timeout: 60_000 }, () => {
     assertDocumented(r, "REQUEST_BAD_PARAMS", event);
     assertUnharmed(before, await fingerprint(n));
   });
+
+  test("what Node's HTTP parser refuses answers the documented body too", async () => {
+    const before = await fingerprint(n);
+    assertDocumented(await raw(n.url, "GARBAGE\r\n\r\n"), "REQUEST_NOT_HTTP");
+    assertDocumented(
+      await raw(n.url, "GET / HTTP/1.1\r\nHost: test\r\nBad Header: x\r\n\r\n"),
+      "REQUEST_NOT_HTTP",
+    );
+    const big = `GET /healthz HTTP/1.1\r\nHost: test\r\nX-Pad: ${"p".repeat(20_000)}\r\n\r\n`;
+    assertDocumented(await raw(n.url, big), "REQUEST_HEADERS_TOO_LARGE", big);
+    const longUrl = `GET /v1/devices?after=${"q".repeat(20_000)} HTTP/1.1\r\nHost: test\r\n\r\n`;
+    assertDocumented(await raw(n.url, longUrl), "REQUEST_HEADERS_TOO_LARGE", longUrl);
+    assertUnharmed(before, await fingerprint(n));
+  });
 });

@@ -177,6 +177,24 @@ describe("devicechain CLI", () => {
     await assert.rejects(client.submit(forged), (e) => isError(e, "TX_BAD_SIGNATURE"));
   });
 
+  test("an offer is accepted by its id; an acceptance naming another offer is refused", async () => {
+    const phone = "356938035643809";
+    const give = (from: string, to: string) =>
+      withNode(["tx", "offer", "--device", phone, "--to", key(to), "--key", key(from), "--json"]);
+    const accept = (who: string, offer: string) =>
+      withNode(["tx", "accept", "--device", phone, "--offer", offer, "--key", key(who), "--json"]);
+    const offer = json(await give("bob", "alice"));
+    assert.equal(json(await withNode(["device", phone, "--json"])).offer.id, offer.hash);
+    const stale = await accept("alice", "0".repeat(64));
+    assert.equal(stale.code, 1);
+    assert.equal(JSON.parse(stale.stderr).error.code, "OFFER_CHANGED");
+    assert.equal(json(await accept("alice", offer.hash)).code, 0);
+    // And back to Bob, by the id of Alice's own offer.
+    const back = json(await give("alice", "bob"));
+    assert.equal(json(await accept("bob", back.hash)).code, 0);
+    assert.equal(json(await withNode(["device", phone, "--json"])).offer, undefined);
+  });
+
   test("bob reports his phone stolen and every answer changes", async () => {
     const r = await withNode([
       "tx",

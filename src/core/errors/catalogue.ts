@@ -45,6 +45,17 @@ export const ERRORS = spec({
     http: 414,
     message: "A path segment of the request URL is longer than allowed.",
   },
+  REQUEST_NOT_HTTP: { abci: 106, http: 400, message: "The request is not valid HTTP/1.1." },
+  REQUEST_HEADERS_TOO_LARGE: {
+    abci: 107,
+    http: 431,
+    message: "The request line or headers are larger than allowed.",
+  },
+  REQUEST_TIMEOUT: {
+    abci: 108,
+    http: 408,
+    message: "The request did not arrive within the node's deadline.",
+  },
 
   // Transactions: decoding and the verification pipeline.
   TX_MALFORMED: {

@@ -27,8 +27,10 @@ export const AUTHORIZATION: Readonly<Record<TxType, Readonly<Partial<Record<Role
     retailer: "a device not yet sold, not reported",
   },
   "transfer.offer": { owner: "its own device, not reported, blocked or scrapped" },
-  "transfer.accept": { owner: "an offer addressed to its key, device not reported" },
-  "transfer.cancel": { owner: "its own device with an open offer" },
+  "transfer.accept": {
+    owner: "the open offer addressed to its key, named by its id; device not reported",
+  },
+  "transfer.cancel": { owner: "its own device's open offer, named by its id" },
   "report.file": {
     owner: "its own device: lost or stolen",
     law_enforcement: "stolen, with a case reference",

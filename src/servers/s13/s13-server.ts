@@ -133,7 +133,17 @@ export class S13Server {
       () => this.tracker.close(socket, "first_byte"),
       policy.firstByteTimeoutMs,
     );
-    let timingMessage = false; // the deadline is the request deadline of the message in `pending`
+    // When the message still incomplete in `pending` began (0: none). One timer checks it, so a
+    // busy peer whose chunks end mid-message costs no timer per chunk.
+    let messageStartedAt = 0;
+    const checkMessage = (): void => {
+      deadline = undefined;
+      if (messageStartedAt === 0 || closing) return;
+      const left = messageStartedAt + policy.requestTimeoutMs - performance.now();
+      if (left <= 0) this.tracker.close(socket, "request");
+      else deadline = setTimeout(checkMessage, left);
+    };
+    let started = false;
     const closeAfter = (bytes: Buffer): void => {
       closing = true;
       clearTimeout(deadline);
@@ -144,6 +154,11 @@ export class S13Server {
     };
     socket.on("data", (chunk: Buffer) => {
       if (closing) return;
+      if (!started) {
+        started = true;
+        clearTimeout(deadline);
+        deadline = undefined;
+      }
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const out: Buffer[] = [];
       let messages = 0;
@@ -184,14 +199,11 @@ export class S13Server {
           return;
         }
       }
-      if (pending.length === 0) {
-        clearTimeout(deadline);
-        timingMessage = false;
-      } else if (messages > 0 || !timingMessage) {
+      if (pending.length === 0) messageStartedAt = 0;
+      else if (messages > 0 || messageStartedAt === 0) {
         // A message has begun in this chunk: its deadline runs from here, however it trickles in.
-        clearTimeout(deadline);
-        deadline = setTimeout(() => this.tracker.close(socket, "request"), policy.requestTimeoutMs);
-        timingMessage = true;
+        messageStartedAt = performance.now();
+        deadline ??= setTimeout(checkMessage, policy.requestTimeoutMs);
       }
       if (messages > 0) {
         watchdog ??= new PeerWatchdog(
