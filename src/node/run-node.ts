@@ -151,7 +151,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     const observed = observationCounter(metrics.registry);
     // Every check is counted and logged; the log lets only authenticated ones reach the rules.
     const observe = (check: CheckObservation): void => {
-      observed.inc({ protocol: check.protocol, authenticated: String(check.authenticated) });
+      observed(check.protocol, check.authenticated);
       observations.record(check);
     };
     const onRadiusCheck: RadiusCheckHook = (o) => {
