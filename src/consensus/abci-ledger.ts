@@ -1,5 +1,6 @@
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import {
+  CheckTxType,
   type ExecTxResult,
   type Request,
   Response,
@@ -103,7 +104,10 @@ export function ledgerAbciHandler(
       // New and recheck alike: simulated on top of the mempool and admitted. After each commit
       // the mempool starts again from the new state and CometBFT rechecks what it still holds,
       // in order, dropping what the new state refuses.
-      const r = app.checkTx(req.checkTx.tx, { admit: true });
+      const r = app.checkTx(req.checkTx.tx, {
+        admit: true,
+        recheck: req.checkTx.type === CheckTxType.RECHECK,
+      });
       return Response.fromPartial({
         checkTx: {
           code: r.code,

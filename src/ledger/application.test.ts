@@ -235,7 +235,7 @@ describe("finalize and commit", () => {
   });
 });
 
-describe("checkTx: mempool admission against committed state", () => {
+describe("checkTx: mempool admission on top of what is admitted", () => {
   test("accepts a good transaction and refuses bad ones with their codes, never throwing", async () => {
     await withApp(async (app) => {
       const good = app.checkTx(admit(1));
@@ -263,14 +263,39 @@ describe("checkTx: mempool admission against committed state", () => {
     });
   });
 
-  test("relations are left to execution: a nonce used in a pending block still passes", async () => {
+  test("a block still being finalized is not committed state; nonce gaps stay within the window", async () => {
     await withApp(async (app) => {
-      // checkTx runs against committed state only; the block orders and settles the rest.
+      // A dry run sees the committed state and what the mempool admitted, not an uncommitted block.
       app.finalizeBlock({ height: 1, time: T0, txs: [admit(1)] });
       assert.equal(app.checkTx(admit(1, "other")).code, 0);
       await app.commit();
       assert.equal(app.checkTx(admit(1, "other")).codeName, "TX_NONCE_REPLAYED");
-      assert.equal(app.checkTx(admit(5, "gap")).code, 0, "nonce gaps are allowed");
+      assert.equal(app.checkTx(admit(5, "gap")).code, 0, "a gap within the window is allowed");
+      assert.equal(app.checkTx(admit(18, "far")).codeName, "TX_NONCE_TOO_HIGH");
+    });
+  });
+
+  test("admitted transactions are the state later ones are checked against; a copy is refused", async () => {
+    await withApp(async (app) => {
+      const first = admit(1);
+      assert.equal(app.checkTx(first, { admit: true }).code, 0);
+      assert.equal(app.mempool.size, 1);
+      // The same bytes again: never a second copy to propose (a recheck keeps the first).
+      assert.equal(app.checkTx(first, { admit: true }).codeName, "TX_DUPLICATE");
+      assert.equal(app.checkTx(first, { admit: true, recheck: true }).code, 0);
+      // Another transaction with the admitted one's nonce, and one that reuses its member id.
+      assert.equal(app.checkTx(admit(1, "rival"), { admit: true }).codeName, "TX_NONCE_REPLAYED");
+      assert.equal(app.checkTx(admit(2, "m-1"), { admit: true }).codeName, "MEMBER_EXISTS");
+      assert.equal(app.checkTx(admit(2, "next"), { admit: true }).code, 0, "pipelined on top");
+      // A dry run changes nothing.
+      assert.equal(app.checkTx(admit(3, "dry")).code, 0);
+      assert.equal(app.mempool.size, 2);
+      // Once committed, the admitted leave the mempool and the committed state answers.
+      app.finalizeBlock({ height: 1, time: T0, txs: [first, admit(2, "next")] });
+      await app.commit();
+      assert.equal(app.mempool.size, 0);
+      assert.equal(app.checkTx(admit(2, "late")).codeName, "TX_NONCE_REPLAYED");
+      assert.equal(app.checkTx(admit(3, "late")).code, 0);
     });
   });
 

@@ -59,6 +59,8 @@ export interface CheckTxOptions {
    * of it reach the mempool, so CometBFT's own CheckTx simulates.
    */
   readonly precheckOnly?: boolean;
+  /** CometBFT's recheck after a commit: a transaction admitted already stays admitted. */
+  readonly recheck?: boolean;
 }
 
 export interface QueryRequest {
@@ -181,8 +183,9 @@ export class LedgerApp extends EventEmitter<{
     try {
       const d = this.decode(bytes);
       if (this.mempool.has(d.hash)) {
-        // CometBFT may ask again about a transaction it holds; anyone else is resubmitting.
-        if (admit && !defer) return { hash: d.hash, code: 0, codeName: "OK", log: "" };
+        // A recheck may ask again about a transaction admitted already; anyone else resubmits,
+        // and a second copy must never be proposed.
+        if (opts.recheck === true) return { hash: d.hash, code: 0, codeName: "OK", log: "" };
         throw makeError("TX_DUPLICATE");
       }
       const signer = d.tx.body.signer;
@@ -229,9 +232,9 @@ export class LedgerApp extends EventEmitter<{
     }
   }
 
-  /** Give up the place of a transaction held by checkTx({deferSignature}) (a bad signature). */
-  releaseTx(hash: string): void {
-    if (this.mempool.release(hash)) this.emit("refused", "TX_BAD_SIGNATURE");
+  /** Give up the place of a transaction held by checkTx({deferSignature}), refused with `code`. */
+  releaseTx(hash: string, code: ErrorCode): void {
+    if (this.mempool.release(hash)) this.emit("refused", code);
   }
 
   /** Run the transaction as the next block would, on top of the mempool; keep it if `admit`. */

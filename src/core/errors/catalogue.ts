@@ -95,7 +95,8 @@ export const ERRORS = spec({
   ACCOUNT_UNKNOWN: {
     abci: 27,
     http: 403,
-    message: "The key holds no account: it may only accept a transfer offer addressed to it.",
+    message:
+      "The key is no member's and does not own this device: it may sign only about its own devices, or accept an offer addressed to it.",
   },
   MEMBER_IS_REGULATOR: {
     abci: 26,

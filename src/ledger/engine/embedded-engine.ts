@@ -90,7 +90,7 @@ export class EmbeddedEngine implements TxEngine {
       const enqueue = (): void => {
         if (this.stopped) {
           // The engine halted (a block failed) while the signature was being checked.
-          this.app.releaseTx(hash);
+          this.app.releaseTx(hash, "NODE_NOT_READY");
           reject(makeError("NODE_NOT_READY", "The engine has stopped"));
           return;
         }
@@ -113,7 +113,7 @@ export class EmbeddedEngine implements TxEngine {
       void this.verifier.verify(signature).then((ok) => {
         this.verifying--;
         if (!ok) {
-          this.app.releaseTx(hash);
+          this.app.releaseTx(hash, "TX_BAD_SIGNATURE");
           reject(makeError("TX_BAD_SIGNATURE"));
           return;
         }
