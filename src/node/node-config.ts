@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { makeError } from "../core/errors/devicechain-error.js";
 import {
+  type ConnectionPolicy,
   connectionPolicyProblem,
   DEFAULT_CONNECTION_POLICY,
 } from "../servers/connection-policy.js";
@@ -26,8 +27,11 @@ import { normaliseHost } from "./push/webhook-target.js";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Everything a node needs to run; `config.json` in the data directory overrides the defaults. */
-export interface NodeConfig {
+/**
+ * Everything a node needs to run; `config.json` in the data directory overrides the defaults.
+ * The connection policy's fields (deadlines and limits for the API port and S13) are settings too.
+ */
+export interface NodeConfig extends ConnectionPolicy {
   readonly dataDir: string;
   readonly host: string;
   /** 0 picks a free port. */
@@ -95,25 +99,6 @@ export interface NodeConfig {
   readonly rlmRestTokenFile: string | null;
   /** The most RADIUS accounting sessions kept in memory; beyond it new sessions are not tracked. */
   readonly radiusMaxSessions: number;
-  // Connection policy (src/servers/connection-policy.ts), for the API port and S13.
-  /** A connection that sends nothing (or, on h2c, not its whole preface) in this long is closed. */
-  readonly firstByteTimeoutMs: number;
-  /** HTTP/1.1: a request's headers must be complete this long after its first byte. */
-  readonly headersTimeoutMs: number;
-  /** A whole request (HTTP/1.1, an h2c stream's request, a Diameter message) must arrive in this. */
-  readonly requestTimeoutMs: number;
-  /** An idle HTTP keep-alive connection, or h2c session with no open stream, is closed after this. */
-  readonly idleTimeoutMs: number;
-  /** Connections one remote address may hold open per port; more are closed at once. */
-  readonly maxConnectionsPerAddress: number;
-  /** h2c SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it are refused. */
-  readonly http2MaxConcurrentStreams: number;
-  /** The memory one h2c session may use, in MiB, before it refuses new streams. */
-  readonly http2MaxSessionMemoryMb: number;
-  /** h2c SETTINGS_MAX_HEADER_LIST_SIZE, in bytes. */
-  readonly http2MaxHeaderListBytes: number;
-  /** S13 watchdog Tw (RFC 3539): a DWR after this long without a message, closed after as long again. */
-  readonly diameterWatchdogMs: number;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;

@@ -40,6 +40,10 @@ function keyIdOf(value: string): string {
 }
 
 const device = (): Option => req("--device <id>", "the device, by any identifier");
+const offerId = (): Option =>
+  req("--offer <id>", "the offer's id (its transaction's hash; `devicechain device` shows it)");
+/** Accept and cancel name the offer they answer, so a signature cannot answer a later offer. */
+const offerRef = (o: Opts): JsonObject => ({ device: str(o, "device"), offer: str(o, "offer") });
 
 /**
  * The pairing hash of --device and --subscriber, computed here so the subscriber never leaves this
@@ -219,27 +223,15 @@ const TX_COMMANDS: readonly TxCommandDef[] = [
     name: "accept",
     type: "transfer.accept",
     description: "buyer: accept the offer made to your key, named by its id",
-    options: [
-      device(),
-      req(
-        "--offer <id>",
-        "the offer's id (the offer transaction's hash; `devicechain device` shows it)",
-      ),
-    ],
-    params: (o) => ({ device: str(o, "device"), offer: str(o, "offer") }),
+    options: [device(), offerId()],
+    params: offerRef,
   },
   {
     name: "cancel-offer",
     type: "transfer.cancel",
     description: "owner: withdraw the open offer, named by its id",
-    options: [
-      device(),
-      req(
-        "--offer <id>",
-        "the offer's id (the offer transaction's hash; `devicechain device` shows it)",
-      ),
-    ],
-    params: (o) => ({ device: str(o, "device"), offer: str(o, "offer") }),
+    options: [device(), offerId()],
+    params: offerRef,
   },
   {
     name: "report",
