@@ -4,9 +4,9 @@ import { isKeyId } from "../core/crypto/ed25519.js";
 import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
 import type { ErrorCode } from "../core/errors/catalogue.js";
-import { makeError } from "../core/errors/devicechain-error.js";
+import { isError, makeError } from "../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../core/identifiers/identifier.js";
-import { resolveAccount } from "../core/machine/account.js";
+import { type Account, resolveAccount } from "../core/machine/account.js";
 import { precheckTx } from "../core/machine/admission.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
 import { executeBlock, failure, simulateTx, type TxResult } from "../core/machine/state-machine.js";
@@ -189,7 +189,13 @@ export class LedgerApp extends EventEmitter<{
         throw makeError("TX_DUPLICATE");
       }
       const signer = d.tx.body.signer;
-      const account = precheckTx(this.mempool, this.chainId, d, this.mempool.pendingOf(signer));
+      let account: Account;
+      try {
+        account = precheckTx(this.mempool, this.chainId, d, this.mempool.pendingOf(signer));
+      } catch (e) {
+        if (!(defer && this.inFlightMayAdmit(d, e))) throw e;
+        account = resolveAccount(this.mempool, signer);
+      }
       if (admit) this.mempool.checkRoom(signer, account.member !== undefined);
       if (defer) {
         this.mempool.reserve(d);
@@ -235,6 +241,18 @@ export class LedgerApp extends EventEmitter<{
   /** Give up the place of a transaction held by checkTx({deferSignature}), refused with `code`. */
   releaseTx(hash: string, code: ErrorCode): void {
     if (this.mempool.release(hash)) this.emit("refused", code);
+  }
+
+  /**
+   * A refusal by role or by the outsider rule that a transaction still being verified may lift:
+   * one that names this signer (admitting it, selling or offering it a device) or this device.
+   * Its own simulation decides, after the ones before it; other keys' spam is refused at once.
+   */
+  private inFlightMayAdmit(d: DecodedTx, e: unknown): boolean {
+    if (!isError(e, "ROLE_FORBIDDEN") && !isError(e, "ACCOUNT_UNKNOWN")) return false;
+    if (this.mempool.mentionedInFlight(d.tx.body.signer)) return true;
+    const device = (d.tx.body.params as { device?: unknown }).device;
+    return typeof device === "string" && this.mempool.mentionedInFlight(device);
   }
 
   /** Run the transaction as the next block would, on top of the mempool; keep it if `admit`. */

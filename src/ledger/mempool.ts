@@ -42,6 +42,8 @@ export class Mempool implements StateReader {
   /** Admitted in checkTx, signature still being verified on the worker. */
   private readonly reserved = new Map<string, { readonly signer: string; readonly d: DecodedTx }>();
   private readonly latest = new Map<string, Write>();
+  /** Every string the reserved transactions' parameters hold (keys, device ids), counted. */
+  private readonly mentions = new Map<string, number>();
   private readonly perSigner = new Map<string, number>();
   private seq = 0;
 
@@ -85,6 +87,16 @@ export class Mempool implements StateReader {
   reserve(d: DecodedTx): void {
     this.reserved.set(d.hash, { signer: d.tx.body.signer, d });
     this.count(d.tx.body.signer, 1);
+    for (const s of stringsIn(d.tx.body.params))
+      this.mentions.set(s, (this.mentions.get(s) ?? 0) + 1);
+  }
+
+  /**
+   * True if a transaction whose signature is still being verified names `s` in its parameters:
+   * once admitted, it may make `s` (a key, a device) a member's or an owner's.
+   */
+  mentionedInFlight(s: string): boolean {
+    return this.mentions.has(s);
   }
 
   /** The reserved transaction, released; undefined if it was not reserved. */
@@ -93,6 +105,11 @@ export class Mempool implements StateReader {
     if (!r) return undefined;
     this.reserved.delete(hash);
     this.count(r.signer, -1);
+    for (const s of stringsIn(r.d.tx.body.params)) {
+      const n = (this.mentions.get(s) ?? 1) - 1;
+      if (n <= 0) this.mentions.delete(s);
+      else this.mentions.set(s, n);
+    }
     return r.d;
   }
 
@@ -132,4 +149,14 @@ export class Mempool implements StateReader {
     if (n <= 0) this.perSigner.delete(signer);
     else this.perSigner.set(signer, n);
   }
+}
+
+/** The strings in a transaction's parameters, however deep. */
+function stringsIn(value: Json | undefined, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) stringsIn(v, out);
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import type { StateReader } from "../state/state.js";
 import type { DecodedTx } from "../tx/transaction.js";
 import { type Account, resolveAccount } from "./account.js";
 import { ACTIONS } from "./actions.js";
-import { checkChain, checkRole, checkStanding, lastNonce, NONCE_WINDOW } from "./verify.js";
+import { checkChain, checkNonce, checkRole, checkStanding } from "./verify.js";
 
 /**
  * The checks a mempool runs before spending a signature verification on a transaction: chain,
@@ -21,20 +21,7 @@ export function precheckTx(
 ): Account {
   checkChain(d, chainId);
   const account = resolveAccount(state, d.tx.body.signer);
-  const last = lastNonce(state, account.keyId);
-  const nonce = d.tx.body.nonce;
-  if (nonce <= last) {
-    throw makeError("TX_NONCE_REPLAYED", `Nonce ${nonce} is not above ${last}`, {
-      data: { lastNonce: last },
-    });
-  }
-  if (nonce > last + NONCE_WINDOW + inFlight) {
-    throw makeError(
-      "TX_NONCE_TOO_HIGH",
-      `Nonce ${nonce} is more than ${NONCE_WINDOW} above the last nonce ${last}`,
-      { data: { lastNonce: last } },
-    );
-  }
+  checkNonce(state, d, account, inFlight);
   checkStanding(account);
   checkRole(d, account);
   checkOutsider(state, d, account, ACTIONS[d.tx.body.type].parse(d.tx.body.params, account));

@@ -16,7 +16,10 @@ import { ACTIONS } from "./actions.js";
 import type { TxContext, TxEvent } from "./tx-context.js";
 import { type VerifyOptions, verifyAuthentic, verifyAuthorized, verifyTx } from "./verify.js";
 
-/** The outcome of one transaction: code 0 and events, or a catalogue code and nothing changed. */
+/**
+ * The outcome of one transaction: code 0 and events, or a catalogue code and nothing changed but,
+ * for an authentic transaction, its spent nonce.
+ */
 export interface TxResult {
   readonly hash: string;
   readonly code: number;

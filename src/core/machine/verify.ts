@@ -36,8 +36,11 @@ export function lastNonce(state: StateReader, keyId: string): number {
  */
 export const NONCE_WINDOW = 16;
 
-/** The nonce is above the key's last one, by at most NONCE_WINDOW. */
-export function checkNonce(state: StateReader, d: DecodedTx, account: Account): void {
+/**
+ * The nonce is above the key's last one, by at most NONCE_WINDOW. A mempool may allow `slack`
+ * more, for the signer's transactions it holds whose nonces `state` does not show yet.
+ */
+export function checkNonce(state: StateReader, d: DecodedTx, account: Account, slack = 0): void {
   const last = lastNonce(state, account.keyId);
   const nonce = d.tx.body.nonce;
   if (nonce <= last) {
@@ -45,7 +48,7 @@ export function checkNonce(state: StateReader, d: DecodedTx, account: Account): 
       data: { lastNonce: last },
     });
   }
-  if (nonce > last + NONCE_WINDOW) {
+  if (nonce > last + NONCE_WINDOW + slack) {
     throw makeError(
       "TX_NONCE_TOO_HIGH",
       `Nonce ${nonce} is more than ${NONCE_WINDOW} above the last nonce ${last}`,

@@ -134,6 +134,41 @@ test("a rival the mempool's state refuses is refused at submission and never rea
   });
 });
 
+test("pipelined: a member's first transaction right behind its admission, both on the worker", async () => {
+  await withEngine({ maxWaitMs: 20, signatureWorker: true }, async (engine, app) => {
+    const member = testSigner("m1");
+    const first = encodeTx(
+      signTx(member, {
+        chain: TEST_CHAIN,
+        signer: member.keyId,
+        nonce: 1,
+        type: "key.rotate",
+        params: { newKey: testSigner("m1-next").keyId },
+      }),
+    );
+    // The admission's signature is still on the worker when the member's transaction arrives:
+    // its role is known only once the admission is simulated, so its own simulation decides.
+    const [admitted, rotated] = await Promise.all([engine.submit(admit(1)), engine.submit(first)]);
+    assert.equal(admitted.code, 0);
+    assert.equal(rotated.code, 0);
+    // A stranger's transaction is refused at once, whatever is in flight.
+    const stranger = testSigner("stranger");
+    const spam = encodeTx(
+      signTx(stranger, {
+        chain: TEST_CHAIN,
+        signer: stranger.keyId,
+        nonce: 1,
+        type: "key.rotate",
+        params: { newKey: testSigner("stranger-next").keyId },
+      }),
+    );
+    const inFlight = engine.submit(admit(2));
+    await assert.rejects(engine.submit(spam), (e) => isError(e, "ROLE_FORBIDDEN"));
+    assert.equal((await inFlight).code, 0);
+    assert.equal(app.info().lastBlockHeight >= 1, true);
+  });
+});
+
 test("the same transaction re-encoded (whitespace, key order) is still a duplicate", async () => {
   await withEngine({ maxWaitMs: 50 }, async (engine) => {
     const tx = admit(1);
