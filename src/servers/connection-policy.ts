@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { Counter, Gauge, type Registry } from "prom-client";
+import { normalizeAddress } from "./remote-address.js";
 
 /**
  * How long a peer may hold a TCP connection without making progress, and how many it may hold.
@@ -113,7 +114,7 @@ export function connectionMetrics(registry: Registry): ConnectionMetrics {
 
 /** An IPv4 peer seen on a dual-stack socket is the same peer as over IPv4. */
 const addressKey = (address: string | undefined): string =>
-  (address ?? "unknown").replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+  address === undefined ? "unknown" : normalizeAddress(address);
 
 /**
  * The open connections of one port, counted per remote address: admits a new socket or closes

@@ -1,5 +1,5 @@
 import type { RemoteInfo, Socket } from "node:dgram";
-import { normalizeAddress } from "./radius-clients.js";
+import { normalizeAddress } from "../remote-address.js";
 import {
   ATTR,
   CODE,

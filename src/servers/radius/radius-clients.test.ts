@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { normalizeAddress, radiusClientsProblem } from "./radius-clients.js";
+import { normalizeAddress } from "../remote-address.js";
+import { radiusClientsProblem } from "./radius-clients.js";
 
 test("radiusClients: good lists pass; each bad entry is named with what is wrong", () => {
   assert.equal(radiusClientsProblem([]), undefined);

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { normalizeAddress } from "../remote-address.js";
 
 /** A NAS allowed to talk RADIUS to this node, with its own shared secret. */
 export interface RadiusClientConfig {
@@ -60,10 +61,4 @@ export function radiusClientsProblem(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-/** One form per address, so that a dual-stack socket's ::ffff:a.b.c.d finds client a.b.c.d. */
-export function normalizeAddress(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
 }

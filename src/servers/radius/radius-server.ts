@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import type { Logger } from "pino";
 import type { EquipmentStatus } from "../../core/state/equipment-status.js";
 import type { CommittedBlock } from "../../ledger/application.js";
+import { normalizeAddress } from "../remote-address.js";
 import {
   DEFAULT_DISCONNECT_RETRY,
   type DisconnectRetry,
@@ -15,11 +16,7 @@ import {
   radiusAnswer,
   subscriberOfRequest,
 } from "./radius-check.js";
-import {
-  normalizeAddress,
-  type RadiusClientConfig,
-  type RadiusUnknownMacPolicy,
-} from "./radius-clients.js";
+import type { RadiusClientConfig, RadiusUnknownMacPolicy } from "./radius-clients.js";
 import type { RadiusMetrics } from "./radius-metrics.js";
 import {
   ACCT_STATUS,

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { normalizeAddress } from "../remote-address.js";
 
 /** One Diameter peer (an MME, SGSN or relay agent) allowed to ask this EIR over S13. */
 export interface DiameterPeerConfig {
@@ -40,11 +41,6 @@ export function diameterPeersProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-const normalAddress = (address: string): string => {
-  const lower = address.toLowerCase();
-  return lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
-};
-
 /**
  * The allow-list of S13 peers. Origin-Host and Origin-Realm are what the peer says it is; an
  * entry with an address also pins where its connections come from, which is what makes the name
@@ -57,7 +53,7 @@ export class DiameterPeerList {
     this.peers = peers.map((p) => ({
       host: p.host.toLowerCase(),
       realm: p.realm.toLowerCase(),
-      ...(p.address === undefined ? {} : { address: normalAddress(p.address) }),
+      ...(p.address === undefined ? {} : { address: normalizeAddress(p.address) }),
     }));
   }
 
@@ -75,7 +71,7 @@ export class DiameterPeerList {
     if (host === undefined || realm === undefined) return undefined;
     const h = host.toLowerCase();
     const r = realm.toLowerCase();
-    const from = remoteAddress === undefined ? undefined : normalAddress(remoteAddress);
+    const from = remoteAddress === undefined ? undefined : normalizeAddress(remoteAddress);
     return this.peers.find(
       (p) => p.host === h && p.realm === r && (p.address === undefined || p.address === from),
     );
