@@ -4,23 +4,16 @@
  * tells when the node closed the connection.
  */
 import { connect, type Socket } from "node:net";
+import { AVP } from "../../src/servers/s13/diameter-avps.js";
 import {
-  AVP,
-  COMMAND,
-  S13_APPLICATION_ID,
-  VENDOR_3GPP,
-} from "../../src/servers/s13/diameter-avps.js";
-import {
-  addressAvp,
   type DiameterMessage,
   decodeMessage,
   encodeMessage,
-  FLAG_REQUEST,
-  groupedAvp,
   messageLength,
   u32Avp,
   utf8Avp,
 } from "../../src/servers/s13/diameter-message.js";
+import { capabilitiesExchangeRequest } from "./s13-check.js";
 
 export class DiameterPeer {
   private buffer = Buffer.alloc(0);
@@ -28,7 +21,6 @@ export class DiameterPeer {
   private readonly received: DiameterMessage[] = [];
   /** Resolves when the connection is closed, with performance.now() at that moment. */
   readonly closed: Promise<number>;
-  private hop = 1;
 
   private constructor(readonly socket: Socket) {
     socket.on("data", (chunk: Buffer) => {
@@ -74,28 +66,7 @@ export class DiameterPeer {
 
   /** A CER as an MME sends it (RFC 6733 §5.3.1), advertising S13. */
   capabilitiesExchange(): void {
-    const id = this.hop++;
-    this.send(
-      encodeMessage({
-        flags: FLAG_REQUEST,
-        commandCode: COMMAND.CAPABILITIES_EXCHANGE,
-        applicationId: 0,
-        hopByHop: id,
-        endToEnd: id,
-        avps: [
-          utf8Avp(AVP.ORIGIN_HOST, "mme.test.localdomain"),
-          utf8Avp(AVP.ORIGIN_REALM, "test.localdomain"),
-          addressAvp(AVP.HOST_IP_ADDRESS, "127.0.0.1"),
-          u32Avp(AVP.VENDOR_ID, 0),
-          utf8Avp(AVP.PRODUCT_NAME, "test-mme", { mandatory: false }),
-          u32Avp(AVP.SUPPORTED_VENDOR_ID, VENDOR_3GPP),
-          groupedAvp(AVP.VENDOR_SPECIFIC_APPLICATION_ID, [
-            u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
-            u32Avp(AVP.AUTH_APPLICATION_ID, S13_APPLICATION_ID),
-          ]),
-        ],
-      }),
-    );
+    this.send(capabilitiesExchangeRequest("mme.test.localdomain", "test.localdomain"));
   }
 
   /** Answer a request from the node with Result-Code 2001 (e.g. a DWA to its DWR). */

@@ -15,6 +15,7 @@ import {
 } from "../../src/servers/s13/diameter-avps.js";
 import {
   type Avp,
+  addressAvp,
   avpU32,
   type DiameterMessage,
   decodeMessage,
@@ -57,8 +58,10 @@ export function capabilitiesExchangeRequest(host: string, realm: string): Buffer
     avps: [
       utf8Avp(AVP.ORIGIN_HOST, host),
       utf8Avp(AVP.ORIGIN_REALM, realm),
+      addressAvp(AVP.HOST_IP_ADDRESS, "127.0.0.1"),
       u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
       utf8Avp(AVP.PRODUCT_NAME, "test-mme", { mandatory: false }),
+      u32Avp(AVP.SUPPORTED_VENDOR_ID, VENDOR_3GPP),
       groupedAvp(AVP.VENDOR_SPECIFIC_APPLICATION_ID, [
         u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
         u32Avp(AVP.AUTH_APPLICATION_ID, S13_APPLICATION_ID),
