@@ -8,26 +8,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { open } from "lmdb";
-import type { Signer } from "../core/crypto/ed25519.js";
+import { testGenesis } from "../../tests/support/consortium.js";
+import { signedBytes, TEST_CHAIN, testSigner } from "../../tests/support/signers.js";
 import { sha256 } from "../core/crypto/hash.js";
 import { toHex, utf8 } from "../core/encoding/bytes.js";
-import type { JsonObject } from "../core/encoding/canonical-json.js";
 import { isError } from "../core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
 import type { Genesis } from "../core/machine/genesis.js";
-import { TEST_CHAIN, testSigner } from "../core/machine/memory-chain.test-fixture.js";
 import { readMember } from "../core/state/member.js";
-import { encodeTx, signTx } from "../core/tx/transaction.js";
-import type { TxType } from "../core/tx/tx-type.js";
+import { encodeTx } from "../core/tx/transaction.js";
 import { type CommittedBlock, LedgerApp } from "./application.js";
 import { blockHash, GENESIS_PREV_HASH, txRoot } from "./block.js";
 
 const regulator = testSigner("regulator");
-const genesis: Genesis = {
-  chainId: TEST_CHAIN,
-  genesisTime: "2026-01-01T00:00:00Z",
-  members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
-};
+const genesis: Genesis = testGenesis();
 const T0 = Date.parse("2026-06-01T00:00:00Z");
 
 const dirs: string[] = [];
@@ -40,15 +34,7 @@ function tempDir(): string {
   return d;
 }
 
-function tx(
-  signer: Signer,
-  nonce: number,
-  type: TxType,
-  params: JsonObject,
-  chain = TEST_CHAIN,
-): Uint8Array {
-  return encodeTx(signTx(signer, { chain, signer: signer.keyId, nonce, type, params }));
-}
+const tx = signedBytes;
 const admit = (nonce: number, id = `m-${nonce}`, signer = regulator): Uint8Array =>
   tx(signer, nonce, "member.admit", {
     id,

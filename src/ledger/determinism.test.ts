@@ -9,19 +9,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
+import { signedBytes, TEST_CHAIN, testSigner } from "../../tests/support/signers.js";
 import type { Signer } from "../core/crypto/ed25519.js";
 import { sha256 } from "../core/crypto/hash.js";
 import { fromHex, toHex } from "../core/encoding/bytes.js";
 import type { JsonObject } from "../core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
 import type { Genesis } from "../core/machine/genesis.js";
-import { TEST_CHAIN, testSigner } from "../core/machine/memory-chain.test-fixture.js";
 import type { Device } from "../core/state/device.js";
 import { deviceState } from "../core/state/device-state.js";
 import { equipmentStatus } from "../core/state/equipment-status.js";
 import { DEVICE_PREFIX } from "../core/state/keys.js";
 import { pairingHash, subscriberAnswer } from "../core/state/pairing.js";
-import { encodeTx, signTx } from "../core/tx/transaction.js";
+import { encodeTx } from "../core/tx/transaction.js";
 import type { TxType } from "../core/tx/tx-type.js";
 import { LedgerApp } from "./application.js";
 
@@ -194,15 +194,7 @@ function toBlocks(random: Step[], cuts: number[]): Uint8Array[][] {
     const n = (nonces.get(s.signer) ?? 0) + 1;
     nonces.set(s.signer, n);
     const [type, params] = stepTx(s, offers.get(s.device));
-    const bytes = encodeTx(
-      signTx(signer, {
-        chain: TEST_CHAIN,
-        signer: signer.keyId,
-        nonce: Math.max(1, n + s.nonceSkew),
-        type,
-        params,
-      }),
-    );
+    const bytes = signedBytes(signer, Math.max(1, n + s.nonceSkew), type, params);
     if (type === "transfer.offer") offers.set(s.device, toHex(sha256(bytes)));
     return bytes;
   });

@@ -5,6 +5,8 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { MemoryChain, withoutNonces } from "../../../tests/support/memory-chain.js";
+import { testSigner } from "../../../tests/support/signers.js";
 import type { Signer } from "../crypto/ed25519.js";
 import type { JsonObject } from "../encoding/canonical-json.js";
 import { luhnCheckDigit } from "../identifiers/luhn.js";
@@ -14,7 +16,6 @@ import { MEMBER_ROLES, type Role } from "../state/role.js";
 import { signTx } from "../tx/transaction.js";
 import { TX_TYPES, type TxType } from "../tx/tx-type.js";
 import { AUTHORIZATION } from "./authorization.js";
-import { MemoryChain, testSigner, withoutNonces } from "./memory-chain.test-fixture.js";
 import { lastNonce, NONCE_WINDOW } from "./verify.js";
 
 const ROLES: readonly Role[] = [...MEMBER_ROLES, "owner"];

@@ -1,13 +1,13 @@
 /** The genesis file: what it must hold, and the state block 0 starts from. */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import { testSigner } from "../../../tests/support/signers.js";
 import { isError } from "../errors/devicechain-error.js";
 import { readChain } from "../state/chain.js";
 import { readMember } from "../state/member.js";
 import type { Overlay } from "../state/overlay.js";
 import { defaultPairingSalt } from "../state/pairing.js";
 import { initChain, parseGenesis } from "./genesis.js";
-import { testSigner } from "./memory-chain.test-fixture.js";
 
 const good = {
   chainId: "devicechain-test",

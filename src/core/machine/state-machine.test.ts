@@ -6,6 +6,9 @@
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { consortiumSteps, testMember } from "../../../tests/support/consortium.js";
+import { MemoryChain } from "../../../tests/support/memory-chain.js";
+import { TEST_CHAIN, testSigner } from "../../../tests/support/signers.js";
 import type { Json } from "../encoding/canonical-json.js";
 import { isError } from "../errors/devicechain-error.js";
 import { luhnCheckDigit } from "../identifiers/luhn.js";
@@ -18,7 +21,6 @@ import { readMember } from "../state/member.js";
 import type { StateReader } from "../state/state.js";
 import { encodeTx, signTx } from "../tx/transaction.js";
 import { TX_TYPES } from "../tx/tx-type.js";
-import { MemoryChain, TEST_CHAIN, testSigner } from "./memory-chain.test-fixture.js";
 import { checkTx, executeBlock } from "./state-machine.js";
 import { lastNonce } from "./verify.js";
 
@@ -36,16 +38,14 @@ const PHONE_KEY = `imei:${PHONE.slice(0, 14)}`;
 /** A consortium: regulator, manufacturer with TAC 35000000, retailer, police and an operator. */
 function consortium(): MemoryChain {
   const c = MemoryChain.withRegulator();
+  const MFR = testMember("mfr", "manufacturer");
   const members = [
-    ["mfr", "manufacturer", mfr],
-    ["shop", "retailer", shop],
-    ["police", "law_enforcement", police],
-    ["op", "operator", op],
-  ] as const;
-  for (const [id, role, s] of members) {
-    c.must(c.tx(reg, "member.admit", { id, role, name: id, key: s.keyId }));
-  }
-  c.must(c.tx(reg, "tac.allocate", { manufacturer: "mfr", from: "35000000", to: "35000001" }));
+    MFR,
+    testMember("shop", "retailer"),
+    testMember("police", "law_enforcement"),
+    testMember("op", "operator"),
+  ];
+  c.run(consortiumSteps(members, [[MFR, "35000000", "35000001"]]));
   return c;
 }
 

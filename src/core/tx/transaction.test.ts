@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { MemoryChain } from "../../../tests/support/memory-chain.js";
+import { testSigner } from "../../../tests/support/signers.js";
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from "../encoding/bytes.js";
 import { isError } from "../errors/devicechain-error.js";
-import { MemoryChain, testSigner } from "../machine/memory-chain.test-fixture.js";
 import { checkSignature } from "../machine/verify.js";
 import {
   decodeTx,

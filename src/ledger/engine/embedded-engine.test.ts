@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { testGenesis } from "../../../tests/support/consortium.js";
+import { signedBytes, testSigner } from "../../../tests/support/signers.js";
 import { isError } from "../../core/errors/devicechain-error.js";
-import { TEST_CHAIN, testSigner } from "../../core/machine/memory-chain.test-fixture.js";
-import { encodeTx, signTx } from "../../core/tx/transaction.js";
 import { LedgerApp } from "../application.js";
 import { EmbeddedEngine } from "./embedded-engine.js";
 
@@ -13,15 +13,12 @@ const regulator = testSigner("regulator");
 
 function admit(nonce: number): Uint8Array {
   const key = testSigner(`m${nonce}`).keyId;
-  return encodeTx(
-    signTx(regulator, {
-      chain: TEST_CHAIN,
-      signer: regulator.keyId,
-      nonce,
-      type: "member.admit",
-      params: { id: `m-${nonce}`, role: "operator", name: "M", key },
-    }),
-  );
+  return signedBytes(regulator, nonce, "member.admit", {
+    id: `m-${nonce}`,
+    role: "operator",
+    name: "M",
+    key,
+  });
 }
 
 async function withEngine(
@@ -30,11 +27,7 @@ async function withEngine(
 ): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "dc-engine-"));
   const app = LedgerApp.open(dir);
-  app.initChain({
-    chainId: TEST_CHAIN,
-    genesisTime: "2026-01-01T00:00:00Z",
-    members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
-  });
+  app.initChain(testGenesis());
   const engine = new EmbeddedEngine(app, opts);
   try {
     await body(engine, app);
@@ -117,15 +110,12 @@ test("a rival the mempool's state refuses is refused at submission and never rea
   await withEngine({ maxWaitMs: 20 }, async (engine, app) => {
     // Both are good against committed state; the second is simulated on top of the first.
     const first = admit(1);
-    const rival = encodeTx(
-      signTx(regulator, {
-        chain: TEST_CHAIN,
-        signer: regulator.keyId,
-        nonce: 1,
-        type: "member.admit",
-        params: { id: "rival", role: "insurer", name: "R", key: testSigner("rival").keyId },
-      }),
-    );
+    const rival = signedBytes(regulator, 1, "member.admit", {
+      id: "rival",
+      role: "insurer",
+      name: "R",
+      key: testSigner("rival").keyId,
+    });
     const [a, b] = await Promise.allSettled([engine.submit(first), engine.submit(rival)]);
     assert.equal(a.status === "fulfilled" ? a.value.code : -1, 0);
     assert.ok(b.status === "rejected" && isError(b.reason, "TX_NONCE_REPLAYED"));
@@ -137,15 +127,7 @@ test("a rival the mempool's state refuses is refused at submission and never rea
 test("pipelined: a member's first transaction right behind its admission, both on the worker", async () => {
   await withEngine({ maxWaitMs: 20, signatureWorker: true }, async (engine, app) => {
     const member = testSigner("m1");
-    const first = encodeTx(
-      signTx(member, {
-        chain: TEST_CHAIN,
-        signer: member.keyId,
-        nonce: 1,
-        type: "key.rotate",
-        params: { newKey: testSigner("m1-next").keyId },
-      }),
-    );
+    const first = signedBytes(member, 1, "key.rotate", { newKey: testSigner("m1-next").keyId });
     // The admission's signature is still on the worker when the member's transaction arrives:
     // its role is known only once the admission is simulated, so its own simulation decides.
     const [admitted, rotated] = await Promise.all([engine.submit(admit(1)), engine.submit(first)]);
@@ -153,15 +135,9 @@ test("pipelined: a member's first transaction right behind its admission, both o
     assert.equal(rotated.code, 0);
     // A stranger's transaction is refused at once, whatever is in flight.
     const stranger = testSigner("stranger");
-    const spam = encodeTx(
-      signTx(stranger, {
-        chain: TEST_CHAIN,
-        signer: stranger.keyId,
-        nonce: 1,
-        type: "key.rotate",
-        params: { newKey: testSigner("stranger-next").keyId },
-      }),
-    );
+    const spam = signedBytes(stranger, 1, "key.rotate", {
+      newKey: testSigner("stranger-next").keyId,
+    });
     const inFlight = engine.submit(admit(2));
     await assert.rejects(engine.submit(spam), (e) => isError(e, "ROLE_FORBIDDEN"));
     assert.equal((await inFlight).code, 0);

@@ -1,6 +1,9 @@
 /** Clone suspicion and IMEI–subscriber pairings, through the state machine (docs/CLONES.md). */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import { consortiumSteps, testMember } from "../../../../tests/support/consortium.js";
+import { MemoryChain, withoutNonces } from "../../../../tests/support/memory-chain.js";
+import { TEST_CHAIN, testSigner } from "../../../../tests/support/signers.js";
 import type { Signer } from "../../crypto/ed25519.js";
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { isError } from "../../errors/devicechain-error.js";
@@ -12,12 +15,6 @@ import { equipmentStatus } from "../../state/equipment-status.js";
 import { defaultPairingSalt, pairingHash, pairingSaltOf } from "../../state/pairing.js";
 import type { TxType } from "../../tx/tx-type.js";
 import { parseGenesis } from "../genesis.js";
-import {
-  MemoryChain,
-  TEST_CHAIN,
-  testSigner,
-  withoutNonces,
-} from "../memory-chain.test-fixture.js";
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 const PHONE = imei("35000000000001");
@@ -35,16 +32,15 @@ const alice = testSigner("alice");
 
 function chain(): MemoryChain {
   const c = MemoryChain.withRegulator();
-  for (const [id, role, s] of [
-    ["op", "operator", op],
-    ["op2", "operator", op2],
-    ["mfr", "manufacturer", mfr],
-    ["mfr2", "manufacturer", mfr2],
-    ["police", "law_enforcement", police],
-  ] as const) {
-    c.must(c.tx(reg, "member.admit", { id, role, name: id, key: s.keyId }));
-  }
-  c.must(c.tx(reg, "tac.allocate", { manufacturer: "mfr", from: "35000000", to: "35000000" }));
+  const MFR = testMember("mfr", "manufacturer");
+  const members = [
+    testMember("op", "operator"),
+    testMember("op2", "operator"),
+    MFR,
+    testMember("mfr2", "manufacturer"),
+    testMember("police", "law_enforcement"),
+  ];
+  c.run(consortiumSteps(members, [[MFR, "35000000"]]));
   c.must(c.tx(mfr, "device.register", { devices: [{ ids: [PHONE, SECOND_IMEI] }] }));
   c.must(c.tx(mfr, "device.sell", { device: PHONE, owner: alice.keyId }));
   return c;

@@ -1,8 +1,9 @@
 /** validator.set: the regulator grows, reweights and shrinks the validator set, never to empty. */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import { MemoryChain } from "../../../../tests/support/memory-chain.js";
+import { TEST_CHAIN, testSigner } from "../../../../tests/support/signers.js";
 import { readValidators } from "../../state/validator-set.js";
-import { MemoryChain, TEST_CHAIN, testSigner } from "../memory-chain.test-fixture.js";
 
 const reg = testSigner("regulator");
 const key = (n: number): string => Buffer.alloc(32, n).toString("base64");

@@ -1,25 +1,21 @@
-/** Test fixture (imported by tests only): a chain held in memory, driven through executeBlock. */
-import { type Signer, signerFromSeed } from "../crypto/ed25519.js";
-import { sha256 } from "../crypto/hash.js";
-import { utf8 } from "../encoding/bytes.js";
-import type { Json, JsonObject } from "../encoding/canonical-json.js";
-import { parseIdentifier } from "../identifiers/identifier.js";
-import { findDevice } from "../state/device.js";
-import type { StateReader } from "../state/state.js";
-import { encodeTx, type SignedTx, signTx } from "../tx/transaction.js";
-import type { TxType } from "../tx/tx-type.js";
-import { type Genesis, initChain } from "./genesis.js";
-import { executeBlock, type TxResult } from "./state-machine.js";
-import { lastNonce } from "./verify.js";
+/** A chain held in memory, driven through executeBlock: the unit tests' ledger without storage. */
+import type { Signer } from "../../src/core/crypto/ed25519.js";
+import type { Json, JsonObject } from "../../src/core/encoding/canonical-json.js";
+import { parseIdentifier } from "../../src/core/identifiers/identifier.js";
+import { type Genesis, initChain } from "../../src/core/machine/genesis.js";
+import { executeBlock, type TxResult } from "../../src/core/machine/state-machine.js";
+import { lastNonce } from "../../src/core/machine/verify.js";
+import { findDevice } from "../../src/core/state/device.js";
+import type { StateReader } from "../../src/core/state/state.js";
+import { encodeTx, type SignedTx } from "../../src/core/tx/transaction.js";
+import type { TxType } from "../../src/core/tx/tx-type.js";
+import { type TxStep, testGenesis } from "./consortium.js";
+import { signed, TEST_CHAIN } from "./signers.js";
 
 /** A state without its nonce entries: what a refused transaction must leave untouched. */
 export function withoutNonces(state: ReadonlyMap<string, Json>): Map<string, Json> {
   return new Map([...state].filter(([k]) => !k.startsWith("nonce/")));
 }
-
-export const TEST_CHAIN = "devicechain-test";
-
-export const testSigner = (name: string): Signer => signerFromSeed(sha256(utf8(`test:${name}`)));
 
 export class MemoryChain implements StateReader {
   readonly state = new Map<string, Json>();
@@ -31,18 +27,7 @@ export class MemoryChain implements StateReader {
 
   /** A chain whose genesis has one regulator, testSigner("regulator"), member id "regulator". */
   static withRegulator(): MemoryChain {
-    return new MemoryChain({
-      chainId: TEST_CHAIN,
-      genesisTime: "2026-01-01T00:00:00Z",
-      members: [
-        {
-          id: "regulator",
-          role: "regulator",
-          name: "Regulator",
-          key: testSigner("regulator").keyId,
-        },
-      ],
-    });
+    return new MemoryChain(testGenesis());
   }
 
   get(key: string): Json | undefined {
@@ -51,8 +36,7 @@ export class MemoryChain implements StateReader {
 
   /** A signed tx with the signer's next nonce, as the ledger holds it. */
   tx(signer: Signer, type: TxType, params: JsonObject, nonce?: number): SignedTx {
-    const n = nonce ?? lastNonce(this, signer.keyId) + 1;
-    return signTx(signer, { chain: TEST_CHAIN, signer: signer.keyId, nonce: n, type, params });
+    return signed(signer, nonce ?? lastNonce(this, signer.keyId) + 1, type, params, TEST_CHAIN);
   }
 
   /** Execute one block and apply its writes (a refused but authentic tx spends its nonce). */
@@ -82,6 +66,11 @@ export class MemoryChain implements StateReader {
       const [r] = this.block([t]);
       if (r?.code !== 0) throw new Error(`setup ${t.body.type} failed: ${r?.codeName} ${r?.log}`);
     }
+  }
+
+  /** Run the steps (e.g. consortiumSteps), one block each, each with its signer's next nonce. */
+  run(steps: readonly TxStep[]): void {
+    for (const s of steps) this.must(this.tx(s.signer, s.type, s.params));
   }
 
   /** A deep copy, so each test cell starts from the same state. */
