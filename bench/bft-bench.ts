@@ -25,7 +25,8 @@ import { luhnCheckDigit } from "../src/core/identifiers/luhn.js";
 import { signTx, txHash } from "../src/core/tx/transaction.js";
 import type { TxType } from "../src/core/tx/tx-type.js";
 import { generateSeed } from "../src/node/key-file.js";
-import { getJson, postTx, signedTx, startTestNet, type TestNet } from "../tests/bft/test-net.js";
+import { getJson, postTx, startTestNet, type TestNet } from "../tests/bft/test-net.js";
+import { signed } from "../tests/support/signers.js";
 import type { Emit } from "./run.js";
 import { median, progress } from "./stats.js";
 
@@ -50,7 +51,7 @@ async function must(
   type: TxType,
   params: JsonObject,
 ): Promise<void> {
-  const r = await postTx(net.url(node), signedTx(net.chainId, signer, nonce, type, params), 60_000);
+  const r = await postTx(net.url(node), signed(signer, nonce, type, params, net.chainId), 60_000);
   if (r.status !== 200) throw new Error(`${type} failed: ${JSON.stringify(r.body)}`);
 }
 
@@ -72,10 +73,16 @@ async function sellAll(net: TestNet, maker: Signer, owners: readonly Signer[]): 
     const bytes = pending.map((i, k) =>
       Buffer.from(
         JSON.stringify(
-          signedTx(net.chainId, maker, base + k, "device.sell", {
-            device: imei(i),
-            owner: owners[i]!.keyId,
-          }),
+          signed(
+            maker,
+            base + k,
+            "device.sell",
+            {
+              device: imei(i),
+              owner: owners[i]!.keyId,
+            },
+            net.chainId,
+          ),
         ),
       ),
     );
@@ -119,11 +126,17 @@ async function propagation(net: TestNet, emit: Emit): Promise<void> {
     const t0 = performance.now();
     const submitted = postTx(
       net.url(node),
-      signedTx(net.chainId, operator, nonce++, "report.file", {
-        device,
-        kind: "stolen",
-        reference: `BENCH-${i}`,
-      }),
+      signed(
+        operator,
+        nonce++,
+        "report.file",
+        {
+          device,
+          kind: "stolen",
+          reference: `BENCH-${i}`,
+        },
+        net.chainId,
+      ),
     );
     const blacklisted = new Set<number>();
     while (blacklisted.size < 4) {
@@ -247,7 +260,7 @@ function signedSequence(
     const params: JsonObject = offer
       ? { device, to }
       : { device, offer: txHash(offerAt(nonce - 1)) };
-    return JSON.stringify(signedTx(net.chainId, owner, nonce, type, params));
+    return JSON.stringify(signed(owner, nonce, type, params, net.chainId));
   });
 }
 

@@ -31,15 +31,8 @@ import type { TxType } from "../../src/core/tx/tx-type.js";
 import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
 import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
 import { s13Check } from "../support/s13-check.js";
-import {
-  appHashAt,
-  getJson,
-  postTx,
-  signedTx,
-  startTestNet,
-  type TestNet,
-  waitFor,
-} from "./test-net.js";
+import { signed } from "../support/signers.js";
+import { appHashAt, getJson, postTx, startTestNet, type TestNet, waitFor } from "./test-net.js";
 
 const D14 = "35693803564380";
 const IMEI = D14 + String(luhnCheckDigit(D14));
@@ -66,7 +59,7 @@ const acme: Signer = signerFromSeed(sha256(utf8("bft-clone-storm:acme")));
 async function submit(signer: Signer, type: TxType, params: JsonObject): Promise<number> {
   const account = await getJson(`${net.url(0)}/v1/accounts/${signer.keyId}`);
   const nonce = account.body.nextNonce as number;
-  const r = await postTx(net.url(0), signedTx(net.chainId, signer, nonce, type, params));
+  const r = await postTx(net.url(0), signed(signer, nonce, type, params, net.chainId));
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.code, 0, JSON.stringify(r.body));
   return r.body.height as number;

@@ -21,12 +21,12 @@ import { appDir, nodeDir } from "../../src/clients/net/net-layout.js";
 import { alive, readPids, startNode } from "../../src/clients/net/net-processes.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
+import { signed } from "../support/signers.js";
 import {
   appHashAt,
   getJson,
   postTx,
   type Reply,
-  signedTx,
   sleep,
   startTestNet,
   statusOf,
@@ -120,7 +120,7 @@ class Load {
       try {
         const r = await postTx(
           net.url(node),
-          signedTx(net.chainId, regulator, nonce, "device.block", { device, reason: "fraud" }),
+          signed(regulator, nonce, "device.block", { device, reason: "fraud" }, net.chainId),
           15_000,
         );
         if (r.status === 200) this.committed++;
@@ -168,10 +168,16 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     const started = Date.now();
     const r = await postTx(
       net.url(0),
-      signedTx(net.chainId, bob, await nextNonce(bob), "report.file", {
-        device: DEMO_CLEAN_IMEI,
-        kind: "stolen",
-      }),
+      signed(
+        bob,
+        await nextNonce(bob),
+        "report.file",
+        {
+          device: DEMO_CLEAN_IMEI,
+          kind: "stolen",
+        },
+        net.chainId,
+      ),
     );
     assert.equal(r.status, 200, JSON.stringify(r.body));
     await waitFor(
@@ -241,10 +247,16 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     await sleep(1500);
     const before = [await heightOf(0), await heightOf(1)];
     const regulator = demoSigner("regulator");
-    const tx = signedTx(net.chainId, regulator, await nextNonce(regulator), "device.block", {
-      device: bulk(5000),
-      reason: "fraud",
-    });
+    const tx = signed(
+      regulator,
+      await nextNonce(regulator),
+      "device.block",
+      {
+        device: bulk(5000),
+        reason: "fraud",
+      },
+      net.chainId,
+    );
     const pending = postTx(net.url(0), tx, 60_000);
     await sleep(4000);
     const during = [await heightOf(0), await heightOf(1)];
@@ -270,10 +282,16 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
   }, async () => {
     const regulator = demoSigner("regulator");
     const device = bulk(6000);
-    const tx = signedTx(net.chainId, regulator, await nextNonce(regulator), "device.block", {
-      device,
-      reason: "fraud",
-    });
+    const tx = signed(
+      regulator,
+      await nextNonce(regulator),
+      "device.block",
+      {
+        device,
+        reason: "fraud",
+      },
+      net.chainId,
+    );
     const first = postTx(net.url(2), tx, 10_000).then(
       (r) => r,
       (e: unknown) => e as Error,
@@ -343,11 +361,17 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     const set = async (power: number): Promise<Reply> =>
       postTx(
         net.url(1),
-        signedTx(net.chainId, regulator, await nextNonce(regulator, 1), "validator.set", {
-          member,
-          pubKey,
-          power,
-        }),
+        signed(
+          regulator,
+          await nextNonce(regulator, 1),
+          "validator.set",
+          {
+            member,
+            pubKey,
+            power,
+          },
+          net.chainId,
+        ),
       );
     await waitFor(
       "CometBFT to have 5 validators",
@@ -402,10 +426,16 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     const regulator = demoSigner("regulator");
     const r = await postTx(
       net.url(0),
-      signedTx(net.chainId, regulator, await nextNonce(regulator), "device.block", {
-        device,
-        reason: "fraud",
-      }),
+      signed(
+        regulator,
+        await nextNonce(regulator),
+        "device.block",
+        {
+          device,
+          reason: "fraud",
+        },
+        net.chainId,
+      ),
     );
     assert.equal(r.status, 200, JSON.stringify(r.body));
     await waitGone(pids.app, 30_000);
@@ -417,10 +447,16 @@ describe("a 4-validator consortium under faults", { timeout: 600_000 }, () => {
     const h = await heightOf(0);
     const more = await postTx(
       net.url(1),
-      signedTx(net.chainId, regulator, await nextNonce(regulator, 1), "device.block", {
-        device: bulk(7001),
-        reason: "fraud",
-      }),
+      signed(
+        regulator,
+        await nextNonce(regulator, 1),
+        "device.block",
+        {
+          device: bulk(7001),
+          reason: "fraud",
+        },
+        net.chainId,
+      ),
     );
     assert.equal(more.status, 200, JSON.stringify(more.body));
     assert.ok((more.body.height as number) > h);

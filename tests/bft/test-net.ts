@@ -7,9 +7,6 @@ import { appDir, type NetLayout, type NetNode, restUrl } from "../../src/clients
 import { readPids, startNet, stopNet, stopProcess } from "../../src/clients/net/net-processes.js";
 import { ensureCometbft } from "../../src/consensus/cometbft-binary.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
-import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
-import { encodeTx, signTx } from "../../src/core/tx/transaction.js";
-import type { TxType } from "../../src/core/tx/tx-type.js";
 import { readKeyFile } from "../../src/node/key-file.js";
 import { CONFIG_FILE, type NodeSettings, writeNodeConfig } from "../../src/node/node-config.js";
 
@@ -102,21 +99,6 @@ export async function startTestNet(opts: {
     key: (member) => readKeyFile(path.join(dir, "keys", `${member}.key`)),
     close,
   };
-}
-
-/** Canonical bytes of a signed transaction, ready to POST. */
-export function signedTx(
-  chain: string,
-  signer: Signer,
-  nonce: number,
-  type: TxType,
-  params: JsonObject,
-): unknown {
-  return JSON.parse(
-    Buffer.from(
-      encodeTx(signTx(signer, { chain, signer: signer.keyId, nonce, type, params })),
-    ).toString(),
-  );
 }
 
 export interface Reply {

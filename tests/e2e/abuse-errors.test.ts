@@ -13,7 +13,8 @@ import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
 import { ERRORS, isErrorCode } from "../../src/core/errors/catalogue.js";
 import { EXCERPT_MAX } from "../../src/servers/rest/input-excerpt.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";
-import { E2E_CHAIN, type E2eNode, e2eSigner, startE2eNode } from "./e2e-node.js";
+import { TEST_CHAIN, testSigner } from "../support/signers.js";
+import { type E2eNode, startE2eNode } from "./e2e-node.js";
 
 interface RawReply {
   readonly status: number;
@@ -167,10 +168,10 @@ describe("abuse: error bodies", { timeout: 60_000 }, () => {
       "REQUEST_BAD_PARAMS",
     );
     // A signed webhook request naming a 5,000-character event: refused, with an excerpt of it.
-    const regulator = e2eSigner("regulator");
+    const regulator = testSigner("regulator");
     const event = `\u001b[31m${"e".repeat(5_000)}`;
     const request = {
-      chain: E2E_CHAIN,
+      chain: TEST_CHAIN,
       key: regulator.keyId,
       time: Date.now(),
       url: "https://hooks.invalid/",

@@ -5,30 +5,38 @@
  */
 import * as assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { signerFromSeed } from "../../src/core/crypto/ed25519.js";
 import { sha256 } from "../../src/core/crypto/hash.js";
 import { utf8 } from "../../src/core/encoding/bytes.js";
 import { type SignedTx, txHash } from "../../src/core/tx/transaction.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";
-import { codeOf, type E2eNode, e2eSigner, http, post, signed, startE2eNode } from "./e2e-node.js";
+import {
+  ACME,
+  ALICE,
+  BOB,
+  consortiumSteps,
+  EXAMPLE_TAC,
+  REGULATOR,
+  SHOP,
+} from "../support/consortium.js";
+import { codeOf } from "../support/http-app.js";
+import { signed } from "../support/signers.js";
+import { type E2eNode, http, post, startE2eNode } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const shop = e2eSigner("shop");
-const alice = e2eSigner("alice");
-const bob = e2eSigner("bob");
+const regulator = REGULATOR.signer;
+const acme = ACME.signer;
+const shop = SHOP.signer;
+const alice = ALICE;
+const bob = BOB;
 const PHONE = "490154203237518";
 const SPARE = "490154203237526";
 
 describe("abuse: the ledger", () => {
   let n: E2eNode;
   let url: string;
-  const nonces = new Map<string, number>();
-  const next = (keyId: string): number => {
-    const v = (nonces.get(keyId) ?? 0) + 1;
-    nonces.set(keyId, v);
-    return v;
-  };
+  /** The signer's next nonce, as the node says. */
+  const next = (s: Signer): Promise<number> => n.nextNonce(s);
   const ok = async (tx: SignedTx): Promise<void> => {
     const r = await post(url, tx);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -45,33 +53,10 @@ describe("abuse: the ledger", () => {
     // A long block wait, so that transactions stay pending long enough to fill a signer's quota.
     n = await startE2eNode({ blockMaxWaitMs: 5, mempoolMaxPerKey: 3 });
     url = n.url;
-    for (const [id, role, s] of [
-      ["acme", "manufacturer", acme],
-      ["shop", "retailer", shop],
-    ] as const) {
-      await ok(
-        signed(regulator, next(regulator.keyId), "member.admit", {
-          id,
-          role,
-          name: id,
-          key: s.keyId,
-        }),
-      );
-    }
-    await ok(
-      signed(regulator, next(regulator.keyId), "tac.allocate", {
-        manufacturer: "acme",
-        from: "49015420",
-        to: "49015420",
-      }),
-    );
-    await ok(
-      signed(acme, next(acme.keyId), "device.register", {
-        devices: [{ ids: [PHONE] }, { ids: [SPARE] }],
-      }),
-    );
-    await ok(signed(shop, next(shop.keyId), "device.sell", { device: PHONE, owner: alice.keyId }));
-    await ok(signed(shop, next(shop.keyId), "device.sell", { device: SPARE, owner: alice.keyId }));
+    await n.run(consortiumSteps([ACME, SHOP], [[ACME, EXAMPLE_TAC]]));
+    await n.submit(acme, "device.register", { devices: [{ ids: [PHONE] }, { ids: [SPARE] }] });
+    await n.submit(shop, "device.sell", { device: PHONE, owner: alice.keyId });
+    await n.submit(shop, "device.sell", { device: SPARE, owner: alice.keyId });
   });
   after(async () => {
     await n.stop();
@@ -103,18 +88,17 @@ describe("abuse: the ledger", () => {
     assert.equal(codeOf(await post(url, tx)), "ACCOUNT_UNKNOWN");
     assertUnharmed(before, await fingerprint(n));
     // A member's refused transaction too: the shop cannot block a phone.
-    const block = signed(shop, next(shop.keyId), "device.block", {
+    const block = signed(shop, await next(shop), "device.block", {
       device: PHONE,
       reason: "fraud",
     });
     assert.equal(codeOf(await post(url, block)), "ROLE_FORBIDDEN");
     assert.equal(codeOf(await post(url, block)), "ROLE_FORBIDDEN");
-    nonces.set(shop.keyId, (nonces.get(shop.keyId) ?? 1) - 1);
     assertUnharmed(before, await fingerprint(n));
   });
 
   test("an acceptance signed for one offer cannot take a later one", async () => {
-    const first = signed(alice, next(alice.keyId), "transfer.offer", {
+    const first = signed(alice, await next(alice), "transfer.offer", {
       device: PHONE,
       to: bob.keyId,
     });
@@ -122,12 +106,12 @@ describe("abuse: the ledger", () => {
     // Bob signs his acceptance of the first offer; Alice withdraws it before it arrives.
     const consent = signed(bob, 1, "transfer.accept", { device: PHONE, offer: txHash(first) });
     await ok(
-      signed(alice, next(alice.keyId), "transfer.cancel", { device: PHONE, offer: txHash(first) }),
+      signed(alice, await next(alice), "transfer.cancel", { device: PHONE, offer: txHash(first) }),
     );
     // No offer is addressed to Bob now, and he holds no account: refused before any signature check.
     assert.equal(codeOf(await post(url, consent)), "ACCOUNT_UNKNOWN");
     // Alice offers again; a third party replays Bob's old consent.
-    const second = signed(alice, next(alice.keyId), "transfer.offer", {
+    const second = signed(alice, await next(alice), "transfer.offer", {
       device: PHONE,
       to: bob.keyId,
     });
@@ -138,20 +122,21 @@ describe("abuse: the ledger", () => {
     const device = await http(`${url}/v1/devices/${PHONE}`);
     assert.equal((device.body.offer as { id: string }).id, txHash(second));
     await ok(
-      signed(alice, next(alice.keyId), "transfer.cancel", { device: PHONE, offer: txHash(second) }),
+      signed(alice, await next(alice), "transfer.cancel", { device: PHONE, offer: txHash(second) }),
     );
   });
 
   test("a nonce far above the last one is refused, so a key cannot be bricked", async () => {
     const before = await fingerprint(n);
-    for (const nonce of [2 ** 53 - 1, (nonces.get(alice.keyId) ?? 0) + 17]) {
+    // The last nonce alice spent, plus 17.
+    for (const nonce of [2 ** 53 - 1, (await next(alice)) + 16]) {
       const tx = signed(alice, nonce, "report.file", { device: SPARE, kind: "lost" });
       assert.equal(codeOf(await post(url, tx)), "TX_NONCE_TOO_HIGH");
     }
     assertUnharmed(before, await fingerprint(n));
     // The key still signs with its next nonce.
-    await ok(signed(alice, next(alice.keyId), "report.file", { device: SPARE, kind: "lost" }));
-    await ok(signed(alice, next(alice.keyId), "report.clear", { device: SPARE }));
+    await ok(signed(alice, await next(alice), "report.file", { device: SPARE, kind: "lost" }));
+    await ok(signed(alice, await next(alice), "report.clear", { device: SPARE }));
   });
 });
 

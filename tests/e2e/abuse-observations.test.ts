@@ -18,18 +18,23 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
-import type { Signer } from "../../src/core/crypto/ed25519.js";
-import { sha256 } from "../../src/core/crypto/hash.js";
-import { toBase64Url, utf8 } from "../../src/core/encoding/bytes.js";
-import { canonicalBytes, type JsonObject } from "../../src/core/encoding/canonical-json.js";
+import { toBase64Url } from "../../src/core/encoding/bytes.js";
+import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
-import type { TxType } from "../../src/core/tx/tx-type.js";
 import { writeKeyFile } from "../../src/node/key-file.js";
 import { loadNodeConfig, type NodeSettings } from "../../src/node/node-config.js";
 import { runNode } from "../../src/node/run-node.js";
 import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
 import { RESULT } from "../../src/servers/s13/diameter-message.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";
+import {
+  ACME,
+  consortiumSteps,
+  DEMO_TAC,
+  OPERATOR,
+  POLICE,
+  testGenesis,
+} from "../support/consortium.js";
 import { type NrfTokens, nrfTokens } from "../support/nrf-token.js";
 import {
   capabilitiesExchangeRequest,
@@ -38,21 +43,13 @@ import {
   resultCodeOf,
   s13Check,
 } from "../support/s13-check.js";
-import {
-  E2E_CHAIN,
-  type E2eNode,
-  e2eSigner,
-  http,
-  post,
-  signed,
-  startE2eNode,
-} from "./e2e-node.js";
+import { TEST_CHAIN, testSeed } from "../support/signers.js";
+import { type E2eNode, http, startE2eNode } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const police = e2eSigner("police");
-const OPERATOR_SEED = sha256(utf8("e2e:operator"));
-const operator = e2eSigner("operator");
+const acme = ACME.signer;
+const police = POLICE.signer;
+const OPERATOR_SEED = testSeed("operator");
+const _operator = OPERATOR.signer;
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 /** One device per attack, so that each rule has only its own protocol's checks to go on. */
@@ -116,37 +113,19 @@ async function operatorNode(
     webhookAllowedHosts: ["127.0.0.1"],
     ...settings,
   });
-  const nonces = new Map<string, number>();
-  const submit = async (signer: Signer, type: TxType, params: JsonObject) => {
-    const nonce = (nonces.get(signer.keyId) ?? 0) + 1;
-    const r = await post(n.url, signed(signer, nonce, type, params));
-    assert.equal(r.body.code, 0, JSON.stringify(r.body));
-    nonces.set(signer.keyId, nonce);
-  };
-  for (const [id, role, signer] of [
-    ["acme", "manufacturer", acme],
-    ["police", "law_enforcement", police],
-    ["operator", "operator", operator],
-  ] as const) {
-    await submit(regulator, "member.admit", { id, role, name: id, key: signer.keyId });
-  }
-  await submit(regulator, "tac.allocate", {
-    manufacturer: "acme",
-    from: "35693803",
-    to: "35693803",
-  });
-  await submit(acme, "device.register", {
+  await n.run(consortiumSteps([ACME, POLICE, OPERATOR], [[ACME, DEMO_TAC]]));
+  await n.submit(acme, "device.register", {
     devices: [SBI_D14, S13_D14, STOLEN_D14]
       .map((d) => ({ ids: [imei(d)] }))
       .concat([{ ids: [MAC] }]),
   });
-  await submit(police, "report.file", {
+  await n.submit(police, "report.file", {
     device: imei(STOLEN_D14),
     kind: "stolen",
     reference: "CASE-1",
   });
   const request = {
-    chain: E2E_CHAIN,
+    chain: TEST_CHAIN,
     key: police.keyId,
     time: Date.now(),
     url: hook.url,
@@ -407,14 +386,7 @@ test("a node on a non-loopback host warns at start, once per interface it serves
   });
   const dir = mkdtempSync(path.join(tmpdir(), "dc-abuse-warn-"));
   try {
-    writeFileSync(
-      path.join(dir, "genesis.json"),
-      JSON.stringify({
-        chainId: E2E_CHAIN,
-        genesisTime: "2026-01-01T00:00:00Z",
-        members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
-      }),
-    );
+    writeFileSync(path.join(dir, "genesis.json"), JSON.stringify(testGenesis()));
     // Bound on every interface for the few milliseconds it takes to start and stop.
     const config = loadNodeConfig(dir, { host: "0.0.0.0", port: 0, s13Port: 0 });
     const node = await runNode(config, { logger: pino({ level: "warn" }, sink) });

@@ -18,22 +18,15 @@ import { ERRORS } from "../../src/core/errors/catalogue.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { PUSH_DIR } from "../../src/node/run-node.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";
-import {
-  codeOf,
-  E2E_CHAIN,
-  type E2eNode,
-  e2eSigner,
-  http,
-  post,
-  signed,
-  startE2eNode,
-  until,
-} from "./e2e-node.js";
+import { ACME, ALICE, consortiumSteps, DEMO_TAC, REGULATOR } from "../support/consortium.js";
+import { codeOf } from "../support/http-app.js";
+import { signed, TEST_CHAIN, testSigner } from "../support/signers.js";
+import { type E2eNode, http, post, startE2eNode, until } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const alice = e2eSigner("alice");
-const nobody = e2eSigner("nobody");
+const regulator = REGULATOR.signer;
+const acme = ACME.signer;
+const alice = ALICE;
+const nobody = testSigner("nobody");
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 const PHONES = [1, 2, 3, 4, 5, 6].map((i) => imei(`3569380300010${i}`));
 const MAX_UNDELIVERED = 3;
@@ -48,7 +41,7 @@ function bytesUnder(dir: string): number {
 }
 
 function subscribeBody(signer: Signer, fields: Record<string, unknown>): string {
-  const request = { chain: E2E_CHAIN, key: signer.keyId, time: Date.now(), ...fields };
+  const request = { chain: TEST_CHAIN, key: signer.keyId, time: Date.now(), ...fields };
   return JSON.stringify({ request, sig: toBase64Url(signer.sign(canonicalBytes(request))) });
 }
 
@@ -75,22 +68,9 @@ class Receiver {
 
 /** The manufacturer, its TAC and the phones, one of them sold to alice. */
 async function seed(n: E2eNode): Promise<void> {
-  const txs = [
-    signed(regulator, 1, "member.admit", {
-      id: "acme",
-      role: "manufacturer",
-      name: "Acme",
-      key: acme.keyId,
-    }),
-    signed(regulator, 2, "tac.allocate", {
-      manufacturer: "acme",
-      from: "35693803",
-      to: "35693803",
-    }),
-    signed(acme, 1, "device.register", { devices: PHONES.map((p) => ({ ids: [p] })) }),
-    signed(acme, 2, "device.sell", { device: PHONES[0] as string, owner: alice.keyId }),
-  ];
-  for (const tx of txs) assert.equal((await post(n.url, tx)).body.code, 0);
+  await n.run(consortiumSteps([ACME], [[ACME, DEMO_TAC]]));
+  await n.submit(acme, "device.register", { devices: PHONES.map((p) => ({ ids: [p] })) });
+  await n.submit(acme, "device.sell", { device: PHONES[0] as string, owner: alice.keyId });
 }
 
 const subscribe = (n: E2eNode, body: string) =>
@@ -225,6 +205,8 @@ describe("abuse: webhooks", { timeout: 60_000 }, () => {
         url,
       );
     }
+    // Leave the allowing node as the other tests expect it, whatever their order.
+    await unsubscribeAll(allowing, regulator);
   });
 
   test("an account's 21st webhook is refused; asking again for one it has is not", async () => {
@@ -270,8 +252,11 @@ describe("abuse: webhooks", { timeout: 60_000 }, () => {
     // Five sales while the receiver is down: five deliveries for a queue of three.
     const sold = PHONES.slice(1);
     for (const [i, device] of sold.entries()) {
-      const tx = signed(acme, 3 + i, "device.sell", { device, owner: alice.keyId });
-      assert.equal((await post(allowing.url, tx)).body.code, 0);
+      const tx = signed(acme, await allowing.nextNonce(acme), "device.sell", {
+        device,
+        owner: alice.keyId,
+      });
+      assert.equal((await post(allowing.url, tx)).body.code, 0, `sale ${i + 1}`);
     }
     let dropped = 0;
     const deadline = Date.now() + 5_000;

@@ -8,7 +8,8 @@ import { after, before, describe, test } from "node:test";
 import { signerFromSeed } from "../../src/core/crypto/ed25519.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { generateSeed } from "../../src/node/key-file.js";
-import { getJson, postTx, signedTx, startTestNet, type TestNet } from "../bft/test-net.js";
+import { getJson, postTx, startTestNet, type TestNet } from "../bft/test-net.js";
+import { signed } from "../support/signers.js";
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 
@@ -30,9 +31,9 @@ describe("one validator under CometBFT", { timeout: 240_000 }, () => {
     const tx = (
       signer: typeof regulator,
       nonce: number,
-      type: Parameters<typeof signedTx>[3],
-      params: Parameters<typeof signedTx>[4],
-    ) => signedTx(net.chainId, signer, nonce, type, params);
+      type: Parameters<typeof signed>[2],
+      params: Parameters<typeof signed>[3],
+    ) => signed(signer, nonce, type, params, net.chainId);
     const admitted = await postTx(
       url,
       tx(regulator, 1, "member.admit", {

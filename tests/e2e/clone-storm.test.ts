@@ -7,24 +7,22 @@
 import * as assert from "node:assert/strict";
 import { type ClientHttp2Session, connect as h2connect } from "node:http2";
 import { after, before, describe, test } from "node:test";
+import type { Signer } from "../../src/core/crypto/ed25519.js";
+import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
+import type { TxType } from "../../src/core/tx/tx-type.js";
 import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
+import { ACME, ALICE, consortiumSteps, REGULATOR, testMember } from "../support/consortium.js";
 import { s13Check } from "../support/s13-check.js";
-import {
-  E2E_CHAIN,
-  type E2eNode,
-  e2eSigner,
-  http,
-  post,
-  signed,
-  startE2eNode,
-} from "./e2e-node.js";
+import { TEST_CHAIN } from "../support/signers.js";
+import { type E2eNode, http, startE2eNode } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const operatorA = e2eSigner("operator-a");
-const alice = e2eSigner("alice");
+const regulator = REGULATOR.signer;
+const acme = ACME.signer;
+const OPERATOR_A = testMember("operator-a", "operator");
+const operatorA = OPERATOR_A.signer;
+const alice = ALICE;
 
 const D14 = "35693803564380";
 const IMEI = D14 + String(luhnCheckDigit(D14));
@@ -57,23 +55,12 @@ describe("clone storm: two subscribers, one IMEI", () => {
   let n: E2eNode;
   let session: ClientHttp2Session;
   let s13Port: number;
-  const nonces = new Map<string, number>();
-  const submit = async (
-    signer: ReturnType<typeof e2eSigner>,
-    type: Parameters<typeof signed>[2],
-    params: Parameters<typeof signed>[3],
-  ) => {
-    const nonce = (nonces.get(signer.keyId) ?? 0) + 1;
-    const r = await post(n.url, signed(signer, nonce, type, params));
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.code, 0, JSON.stringify(r.body));
-    nonces.set(signer.keyId, nonce);
-    return r.body.height as number;
-  };
+  const submit = async (signer: Signer, type: TxType, params: JsonObject) =>
+    (await n.submit(signer, type, params)).height as number;
   /** The salted hash the regulator's client computes; the subscriber never leaves it. */
   const pairing = (subscriber: string) =>
     pairingHash(
-      pairingSaltOf({ chainId: E2E_CHAIN, activeRegulators: 1 }),
+      pairingSaltOf({ chainId: TEST_CHAIN, activeRegulators: 1 }),
       `imei:${D14}`,
       subscriber,
     );
@@ -118,23 +105,7 @@ describe("clone storm: two subscribers, one IMEI", () => {
     n = await startE2eNode();
     s13Port = n.node.s13Port ?? 0;
     session = h2connect(n.url);
-    await submit(regulator, "member.admit", {
-      id: "acme",
-      role: "manufacturer",
-      name: "acme",
-      key: acme.keyId,
-    });
-    await submit(regulator, "member.admit", {
-      id: "operator-a",
-      role: "operator",
-      name: "Operator A",
-      key: operatorA.keyId,
-    });
-    await submit(regulator, "tac.allocate", {
-      manufacturer: "acme",
-      from: D14.slice(0, 8),
-      to: D14.slice(0, 8),
-    });
+    await n.run(consortiumSteps([ACME, OPERATOR_A], [[ACME, D14.slice(0, 8)]]));
     await submit(acme, "device.register", { devices: [{ ids: [IMEI] }] });
     await submit(acme, "device.sell", { device: IMEI, owner: alice.keyId });
   });

@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { encodeTx, type SignedTx } from "../../src/core/tx/transaction.js";
 import { LedgerApp } from "../../src/ledger/application.js";
-import { E2E_CHAIN, e2eSigner } from "./e2e-node.js";
+import { testGenesis } from "../support/consortium.js";
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), "crash-child.js");
 
@@ -70,13 +70,7 @@ test("kill -9 under load loses no acknowledged transaction, and a replay gives t
         assert.ok(record, `acknowledged transaction ${hash} is missing after the crashes`);
         assert.equal(record.code, 0);
       }
-      replay.initChain({
-        chainId: E2E_CHAIN,
-        genesisTime: "2026-01-01T00:00:00Z",
-        members: [
-          { id: "regulator", role: "regulator", name: "R", key: e2eSigner("regulator").keyId },
-        ],
-      });
+      replay.initChain(testGenesis());
       assert.equal(replay.info().lastBlockAppHash, app.getBlock(0)?.header.appHash);
       const top = app.info().lastBlockHeight;
       for (let h = 1; h <= top; h++) {

@@ -1,68 +1,61 @@
-import * as assert from "node:assert/strict";
 /** A real node on a temp data dir and an ephemeral loopback port, for end-to-end tests. */
+import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
-import { type Signer, signerFromSeed } from "../../src/core/crypto/ed25519.js";
-import { sha256 } from "../../src/core/crypto/hash.js";
-import { utf8 } from "../../src/core/encoding/bytes.js";
+import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
-import type { Genesis } from "../../src/core/machine/genesis.js";
-import { type SignedTx, signTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { loadNodeConfig, type NodeSettings } from "../../src/node/node-config.js";
 import { type RunningNode, runNode } from "../../src/node/run-node.js";
-
-export const E2E_CHAIN = "devicechain-e2e";
-
-export const e2eSigner = (name: string): Signer => signerFromSeed(sha256(utf8(`e2e:${name}`)));
+import { type TxStep, testGenesis } from "../support/consortium.js";
+import { signed } from "../support/signers.js";
 
 export interface E2eNode {
   readonly node: RunningNode;
   readonly url: string;
   readonly dir: string;
+  /** The signer's next nonce, as the node says (GET /v1/accounts/{key}: after its mempool). */
+  nextNonce(signer: Signer): Promise<number>;
+  /** Sign with the node's next nonce and submit; fails the test unless committed with code 0. */
+  submit(signer: Signer, type: TxType, params: JsonObject): Promise<Record<string, unknown>>;
+  /** submit() each step, in order (e.g. consortiumSteps). */
+  run(steps: readonly TxStep[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Start a node whose genesis has one regulator, e2eSigner("regulator"). */
+/** Start a node on the test genesis: one regulator, REGULATOR in tests/support/consortium.ts. */
 export async function startE2eNode(settings: Partial<NodeSettings> = {}): Promise<E2eNode> {
   const dir = mkdtempSync(path.join(tmpdir(), "dc-e2e-"));
-  const genesis: Genesis = {
-    chainId: E2E_CHAIN,
-    genesisTime: "2026-01-01T00:00:00Z",
-    members: [
-      {
-        id: "regulator",
-        role: "regulator",
-        name: "E2E regulator",
-        key: e2eSigner("regulator").keyId,
-      },
-    ],
-  };
-  writeFileSync(path.join(dir, "genesis.json"), JSON.stringify(genesis));
+  writeFileSync(path.join(dir, "genesis.json"), JSON.stringify(testGenesis()));
   const config = loadNodeConfig(dir, { port: 0, s13Port: 0, blockMaxWaitMs: 5, ...settings });
   const node = await runNode(config, { logger: pino({ level: "silent" }) });
+  const nextNonce = async (signer: Signer): Promise<number> => {
+    const r = await http(`${node.url}/v1/accounts/${signer.keyId}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.nextNonce as number;
+  };
+  const submit = async (signer: Signer, type: TxType, params: JsonObject) => {
+    const r = await post(node.url, signed(signer, await nextNonce(signer), type, params));
+    assert.equal(r.status, 200, `${type}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.code, 0, `${type}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
   return {
     node,
     url: node.url,
     dir,
+    nextNonce,
+    submit,
+    async run(steps) {
+      for (const s of steps) await submit(s.signer, s.type, s.params);
+    },
     async stop() {
       await node.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A signed transaction for the e2e chain. */
-export function signed(
-  signer: Signer,
-  nonce: number,
-  type: TxType,
-  params: JsonObject,
-  chain = E2E_CHAIN,
-): SignedTx {
-  return signTx(signer, { chain, signer: signer.keyId, nonce, type, params });
 }
 
 export interface Reply {
@@ -95,9 +88,6 @@ export async function http(
 
 export const post = (url: string, tx: unknown): Promise<Reply> =>
   http(`${url}/v1/txs`, { method: "POST", body: JSON.stringify(tx) });
-
-/** The error code of an error reply. */
-export const codeOf = (r: Reply): unknown => (r.body.error as { code?: unknown } | undefined)?.code;
 
 /** Wait until `ok()` holds, polling every 25 ms; fail naming `what` after `ms`. */
 export async function until(what: string, ok: () => boolean, ms: number): Promise<void> {

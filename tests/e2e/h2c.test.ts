@@ -2,10 +2,12 @@
 import * as assert from "node:assert/strict";
 import { type ClientHttp2Session, connect } from "node:http2";
 import { after, before, describe, test } from "node:test";
-import { type E2eNode, e2eSigner, http, post, signed, startE2eNode } from "./e2e-node.js";
+import { ACME, consortiumSteps, EXAMPLE_TAC } from "../support/consortium.js";
+import { signed } from "../support/signers.js";
+import { type E2eNode, http, startE2eNode } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
+/** TS 23.003 Annex B's example IMEI, registered before the tests. */
+const PHONE = "490154203237518";
 
 interface H2Reply {
   readonly status: number;
@@ -47,33 +49,8 @@ describe("h2c and HTTP/1.1 on one port", () => {
 
   before(async () => {
     n = await startE2eNode();
-    assert.equal(
-      (
-        await post(
-          n.url,
-          signed(regulator, 1, "member.admit", {
-            id: "acme",
-            role: "manufacturer",
-            name: "acme",
-            key: acme.keyId,
-          }),
-        )
-      ).status,
-      200,
-    );
-    assert.equal(
-      (
-        await post(
-          n.url,
-          signed(regulator, 2, "tac.allocate", {
-            manufacturer: "acme",
-            from: "49015420",
-            to: "49015420",
-          }),
-        )
-      ).status,
-      200,
-    );
+    await n.run(consortiumSteps([ACME], [[ACME, EXAMPLE_TAC]]));
+    await n.submit(ACME.signer, "device.register", { devices: [{ ids: [PHONE] }] });
     session = connect(n.url);
   });
   after(async () => {
@@ -82,8 +59,9 @@ describe("h2c and HTTP/1.1 on one port", () => {
   });
 
   test("equipment-status over h2c: 200, 404 problem+json, 400 invalidParams", async () => {
-    const register = signed(acme, 1, "device.register", {
-      devices: [{ ids: ["490154203237518"] }],
+    // A transaction is committed over h2c too.
+    const register = signed(ACME.signer, await n.nextNonce(ACME.signer), "device.register", {
+      devices: [{ ids: ["490154203237526"] }],
     });
     const committed = await h2(session, "/v1/txs", {
       method: "POST",

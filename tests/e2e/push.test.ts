@@ -10,29 +10,21 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, beforeEach, describe, test } from "node:test";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { toBase64Url } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
+import { ACME, consortiumSteps, DEMO_TAC, EXAMPLE_TAC, POLICE } from "../support/consortium.js";
+import { codeOf } from "../support/http-app.js";
 import { type NrfTokens, nrfTokens } from "../support/nrf-token.js";
-import {
-  codeOf,
-  E2E_CHAIN,
-  type E2eNode,
-  e2eSigner,
-  http,
-  post,
-  signed,
-  startE2eNode,
-  until,
-} from "./e2e-node.js";
+import { signed, TEST_CHAIN, testSigner } from "../support/signers.js";
+import { type E2eNode, http, post, startE2eNode, until } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const police = e2eSigner("police");
-const watcher = e2eSigner("watcher");
+const acme = ACME.signer;
+const police = POLICE.signer;
+const watcher = testSigner("watcher");
 const STOLEN = "490154203237518";
 const OTHER = "356938035643809";
 const IMSI = "001010123456789";
@@ -85,20 +77,26 @@ class Receiver {
 }
 
 function subscribeBody(signer: Signer, fields: Record<string, unknown>, time = Date.now()) {
-  const request = { chain: E2E_CHAIN, key: signer.keyId, time, ...fields };
+  const request = { chain: TEST_CHAIN, key: signer.keyId, time, ...fields };
   return JSON.stringify({ request, sig: toBase64Url(signer.sign(canonicalBytes(request))) });
 }
 
 describe("webhooks, tracing alerts and filtered events", () => {
+  // Each test has its own node and receivers: none depends on what another subscribed or reported.
   let n: E2eNode;
-  const policeHook = new Receiver();
-  const watcherHook = new Receiver();
+  let policeHook: Receiver;
+  let watcherHook: Receiver;
+  let lateHook: Receiver;
   let nodeKeyId: string;
   const secret = "a-secret-of-twenty-chars";
   const nrfDir = mkdtempSync(path.join(tmpdir(), "dc-push-nrf-"));
   const nrf: NrfTokens = nrfTokens(nrfDir);
 
-  before(async () => {
+  beforeEach(async () => {
+    policeHook = new Receiver();
+    watcherHook = new Receiver();
+    lateHook = new Receiver();
+    for (const hook of [policeHook, watcherHook, lateHook]) await hook.listen();
     // The receivers listen on loopback, which a node refuses unless it is allow-listed.
     n = await startE2eNode({
       webhookRetryMinMs: 100,
@@ -106,47 +104,30 @@ describe("webhooks, tracing alerts and filtered events", () => {
       oauth2: true,
       oauth2PublicKeyFile: nrf.publicKeyFile,
     });
-    const setup = [
-      signed(regulator, 1, "member.admit", {
-        id: "acme",
-        role: "manufacturer",
-        name: "Acme",
-        key: acme.keyId,
-      }),
-      signed(regulator, 2, "member.admit", {
-        id: "police",
-        role: "law_enforcement",
-        name: "Police",
-        key: police.keyId,
-      }),
-      signed(regulator, 3, "tac.allocate", {
-        manufacturer: "acme",
-        from: "49015420",
-        to: "49015420",
-      }),
-      signed(regulator, 4, "tac.allocate", {
-        manufacturer: "acme",
-        from: "35693803",
-        to: "35693803",
-      }),
-      signed(acme, 1, "device.register", {
-        devices: [{ ids: [STOLEN] }, { ids: [OTHER] }, { ids: [WATCHED] }],
-      }),
-      signed(acme, 2, "device.sell", { device: WATCHED, owner: watcher.keyId }),
-    ];
-    for (const tx of setup) assert.equal((await post(n.url, tx)).body.code, 0);
+    await n.run(
+      consortiumSteps(
+        [ACME, POLICE],
+        [
+          [ACME, EXAMPLE_TAC],
+          [ACME, DEMO_TAC],
+        ],
+      ),
+    );
+    await n.submit(acme, "device.register", {
+      devices: [{ ids: [STOLEN] }, { ids: [OTHER] }, { ids: [WATCHED] }],
+    });
+    await n.submit(acme, "device.sell", { device: WATCHED, owner: watcher.keyId });
     nodeKeyId = String((await http(`${n.url}/v1/webhooks/signing-key`)).body.keyId);
   });
 
-  after(async () => {
+  afterEach(async () => {
     await n.stop();
     await policeHook.close();
     await watcherHook.close();
     await lateHook.close();
-    rmSync(nrfDir, { recursive: true, force: true });
   });
+  after(() => rmSync(nrfDir, { recursive: true, force: true }));
 
-  const lateHook = new Receiver();
   /** One sample from /metrics; 0 when the series has no sample yet. */
   const metric = async (series: string): Promise<number> => {
     const text = String((await http(`${n.url}/metrics`)).body.text);
@@ -156,9 +137,30 @@ describe("webhooks, tracing alerts and filtered events", () => {
   const webhooks = (body: string) => http(`${n.url}/v1/webhooks/list`, { method: "POST", body });
   const unsubscribe = (id: string, body: string) =>
     http(`${n.url}/v1/webhooks/${id}`, { method: "DELETE", body });
+  /** The police's webhook: the stolen phone's changes and its tracing alerts. */
+  const subscribePolice = () =>
+    http(`${n.url}/v1/webhooks`, {
+      method: "POST",
+      body: subscribeBody(police, {
+        url: policeHook.url,
+        types: ["device.changed", "tracing.alert"],
+        devices: [STOLEN],
+      }),
+    });
+  /** The watcher's HMAC webhook: reported_stolen on every device. */
+  const subscribeWatcher = () =>
+    http(`${n.url}/v1/webhooks`, {
+      method: "POST",
+      body: subscribeBody(watcher, {
+        url: watcherHook.url,
+        events: ["reported_stolen"],
+        signing: "hmac-sha256",
+        secret,
+      }),
+    });
 
   test("subscribing needs a good signature, a fresh time and an http URL", async () => {
-    const url = await policeHook.listen();
+    const url = policeHook.url;
     const forged = JSON.parse(subscribeBody(police, { url }));
     forged.request.url = "http://127.0.0.1:1/elsewhere";
     const bad = await http(`${n.url}/v1/webhooks`, {
@@ -189,31 +191,15 @@ describe("webhooks, tracing alerts and filtered events", () => {
   });
 
   test("a receiver that is down gets the delivery once it is back, signed and deduplicable", async () => {
-    const sub = await http(`${n.url}/v1/webhooks`, {
-      method: "POST",
-      body: subscribeBody(police, {
-        url: policeHook.url,
-        types: ["device.changed", "tracing.alert"],
-        devices: [STOLEN],
-      }),
-    });
+    const sub = await subscribePolice();
     assert.equal(sub.status, 201, JSON.stringify(sub.body));
     assert.equal(sub.body.account, "police");
-    const watcherUrl = await watcherHook.listen();
-    const sub2 = await http(`${n.url}/v1/webhooks`, {
-      method: "POST",
-      body: subscribeBody(watcher, {
-        url: watcherUrl,
-        events: ["reported_stolen"],
-        signing: "hmac-sha256",
-        secret,
-      }),
-    });
+    const sub2 = await subscribeWatcher();
     assert.equal(sub2.status, 201);
     assert.match(String(sub2.body.account), /^owner:/);
 
     policeHook.down = true;
-    const report = signed(police, 1, "report.file", {
+    const report = signed(police, await n.nextNonce(police), "report.file", {
       device: STOLEN,
       kind: "stolen",
       reference: "CASE-1",
@@ -249,7 +235,10 @@ describe("webhooks, tracing alerts and filtered events", () => {
   });
 
   test("a subscriber lists and removes its own webhooks; metrics count attempts, retries and the undelivered queue", async () => {
-    const url = await lateHook.listen();
+    // The police's and the watcher's webhooks are there too.
+    assert.equal((await subscribePolice()).status, 201);
+    assert.equal((await subscribeWatcher()).status, 201);
+    const url = lateHook.url;
     const FAILED = 'devicechain_push_attempts_total{result="failed"}';
     const DELIVERED = 'devicechain_push_attempts_total{result="delivered"}';
     const RETRIES = "devicechain_push_retries_total";
@@ -261,7 +250,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
       retries: await metric(RETRIES),
       unsubscribed: await metric(UNSUBSCRIBED),
     };
-    const register = signed(acme, 3, "device.register", {
+    const register = signed(acme, await n.nextNonce(acme), "device.register", {
       devices: [{ ids: [LATE_A] }, { ids: [LATE_B] }],
     });
     assert.equal((await post(n.url, register)).body.code, 0);
@@ -275,9 +264,12 @@ describe("webhooks, tracing alerts and filtered events", () => {
     const sub = await http(`${n.url}/v1/webhooks`, { method: "POST", body: subscribe });
     assert.equal(sub.status, 201);
     const id = String(sub.body.id);
-    const sell = (nonce: number, device: string) =>
-      post(n.url, signed(acme, nonce, "device.sell", { device, owner: watcher.keyId }));
-    assert.equal((await sell(4, LATE_A)).body.code, 0);
+    const sell = async (device: string) =>
+      post(
+        n.url,
+        signed(acme, await n.nextNonce(acme), "device.sell", { device, owner: watcher.keyId }),
+      );
+    assert.equal((await sell(LATE_A)).body.code, 0);
     await until("attempts while the receiver is down", () => lateHook.got.length >= 3, 5_000);
     assert.ok((await metric(FAILED)) >= before.failed + 3);
     assert.ok((await metric(RETRIES)) >= before.retries + 2);
@@ -324,7 +316,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
     // Down again with a new event queued: removing the webhook drops it, and stops the attempts.
     lateHook.down = true;
     const seen = lateHook.got.length;
-    assert.equal((await sell(5, LATE_B)).body.code, 0);
+    assert.equal((await sell(LATE_B)).body.code, 0);
     await until("an attempt for the second event", () => lateHook.got.length > seen, 5_000);
     assert.equal(await metric(UNDELIVERED), 1);
 
@@ -358,6 +350,10 @@ describe("webhooks, tracing alerts and filtered events", () => {
   });
 
   test("a stolen device checked on a network raises a tracing alert to its reporter, without the IMSI", async () => {
+    // The police subscribe and report the phone stolen; its change is delivered first.
+    assert.equal((await subscribePolice()).status, 201);
+    await n.submit(police, "report.file", { device: STOLEN, kind: "stolen", reference: "CASE-1" });
+    await until("the report's delivery", () => policeHook.unique().length >= 1, 5_000);
     const before = policeHook.unique().length;
     const amf = { authorization: `Bearer ${nrf.token()}` };
     const r = await http(
@@ -394,7 +390,7 @@ describe("webhooks, tracing alerts and filtered events", () => {
         text += Buffer.from(value).toString("utf8");
       }
     })();
-    const report = signed(police, 2, "report.file", {
+    const report = signed(police, await n.nextNonce(police), "report.file", {
       device: OTHER,
       kind: "stolen",
       reference: "CASE-2",

@@ -30,13 +30,22 @@ import {
   textAttr,
   textAttribute,
 } from "../../src/servers/radius/radius-packet.js";
-import { E2E_CHAIN, e2eSigner } from "./e2e-node.js";
+import {
+  ACME,
+  consortiumSteps,
+  POLICE,
+  REGULATOR,
+  testGenesis,
+  testMember,
+} from "../support/consortium.js";
+import { TEST_CHAIN } from "../support/signers.js";
 import { NasSimulator } from "./radius-nas.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const police = e2eSigner("police");
-const carrier = e2eSigner("carrier");
+const regulator = REGULATOR.signer;
+const acme = ACME.signer;
+const police = POLICE.signer;
+const CARRIER = testMember("carrier", "operator");
+const carrier = CARRIER.signer;
 const SECRET = "nas-sim-secret-1";
 
 // Locally administered MACs (second bit of the first octet set), as IoT test devices use.
@@ -66,7 +75,7 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
   let client: NodeClient;
   const observations: RadiusCheckObservation[] = [];
   const tx = (signer: Signer, type: TxType, params: JsonObject) =>
-    sendTx(client, signer, type, params, { chain: E2E_CHAIN });
+    sendTx(client, signer, type, params, { chain: TEST_CHAIN });
   const metric = async (name: string, labels: string): Promise<number> => {
     const text = await (await fetch(`${node.url}/metrics`)).text();
     const line = text.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
@@ -75,14 +84,7 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "dc-radius-"));
-    writeFileSync(
-      path.join(dir, "genesis.json"),
-      JSON.stringify({
-        chainId: E2E_CHAIN,
-        genesisTime: "2026-01-01T00:00:00Z",
-        members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
-      }),
-    );
+    writeFileSync(path.join(dir, "genesis.json"), JSON.stringify(testGenesis()));
     // The NAS's CoA port must be known before the node starts: bind it first, then configure it.
     const coaProbe = createSocket("udp4");
     await new Promise<void>((r) => coaProbe.bind(0, "127.0.0.1", r));
@@ -107,24 +109,9 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
       coaPort,
     });
     client = new NodeClient(node.url);
-    await tx(regulator, "member.admit", {
-      id: "acme",
-      role: "manufacturer",
-      name: "acme",
-      key: acme.keyId,
-    });
-    await tx(regulator, "member.admit", {
-      id: "police",
-      role: "law_enforcement",
-      name: "police",
-      key: police.keyId,
-    });
-    await tx(regulator, "member.admit", {
-      id: "carrier",
-      role: "operator",
-      name: "carrier",
-      key: carrier.keyId,
-    });
+    for (const s of consortiumSteps([ACME, POLICE, CARRIER])) {
+      assert.equal((await tx(s.signer, s.type, s.params)).code, 0, s.type);
+    }
     const r = await tx(acme, "device.register", {
       devices: [CLEAN, STOLEN, ...ROAMING, CLONED].map((mac) => ({ ids: [mac] })),
     });
@@ -379,7 +366,7 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
     await nas.accounting(ACCT_STATUS.START, "sess-genuine", CLONED, { userName: GENUINE_EAP });
     await nas.accounting(ACCT_STATUS.START, "sess-clone", CLONED, { userName: CLONE_USER });
     const seen = nas.received.length;
-    const salt = pairingSaltOf({ chainId: E2E_CHAIN, activeRegulators: 1 });
+    const salt = pairingSaltOf({ chainId: TEST_CHAIN, activeRegulators: 1 });
     const paired = await tx(regulator, "pairing.add", {
       device: CLONED,
       hash: pairingHash(salt, "mac:02005E100007", GENUINE_SUPI),

@@ -1,6 +1,5 @@
 /** The S13 Diameter EIR over real TCP against a real node (LMDB, embedded engine). */
 import * as assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import {
   AVP,
@@ -14,73 +13,24 @@ import {
   avpU32,
   type DiameterMessage,
   decodeAvps,
-  decodeMessage,
   encodeMessage,
   FLAG_ERROR,
   FLAG_PROXIABLE,
   FLAG_REQUEST,
   findAvp,
   groupedAvp,
-  messageLength,
   u32Avp,
   utf8Avp,
 } from "../../src/servers/s13/diameter-message.js";
-import { type E2eNode, e2eSigner, post, signed, startE2eNode } from "./e2e-node.js";
+import { ACME, ALICE, consortiumSteps, EXAMPLE_TAC } from "../support/consortium.js";
+import { DiameterPeer } from "../support/diameter-peer.js";
+import { type E2eNode, startE2eNode } from "./e2e-node.js";
 
-const regulator = e2eSigner("regulator");
-const acme = e2eSigner("acme");
-const alice = e2eSigner("alice");
+const acme = ACME.signer;
+const alice = ALICE;
 // TS 23.003 Annex B example IMEI 49015420323751(8).
 const STOLEN = "49015420323751";
 const CLEAN = "49015420323752";
-
-/** A Diameter peer for tests: sends messages and collects answers in order. */
-class Peer {
-  private buffer = Buffer.alloc(0);
-  private readonly waiting: ((m: DiameterMessage) => void)[] = [];
-  private readonly received: DiameterMessage[] = [];
-  readonly closed: Promise<void>;
-
-  private constructor(readonly socket: Socket) {
-    socket.on("data", (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      while (this.buffer.length >= 4 && this.buffer.length >= messageLength(this.buffer)) {
-        const length = messageLength(this.buffer);
-        const m = decodeMessage(this.buffer.subarray(0, length));
-        this.buffer = this.buffer.subarray(length);
-        const w = this.waiting.shift();
-        if (w) w(m);
-        else this.received.push(m);
-      }
-    });
-    this.closed = new Promise((resolve) => socket.on("close", () => resolve()));
-  }
-
-  static async open(port: number): Promise<Peer> {
-    const socket = connect(port, "127.0.0.1");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
-    return new Peer(socket);
-  }
-
-  next(): Promise<DiameterMessage> {
-    const ready = this.received.shift();
-    if (ready) return Promise.resolve(ready);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no Diameter answer in 5 s")), 5_000);
-      this.waiting.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-    });
-  }
-
-  send(bytes: Uint8Array): void {
-    this.socket.write(bytes);
-  }
-}
 
 let hop = 1;
 function request(commandCode: number, applicationId: number, avps: Avp[]): Buffer {
@@ -133,37 +83,19 @@ describe("S13 Diameter EIR", () => {
   before(async () => {
     n = await startE2eNode();
     port = n.node.s13Port ?? 0;
-    const ok = async (tx: Parameters<typeof post>[1]) =>
-      assert.equal((await post(n.url, tx)).status, 200);
-    await ok(
-      signed(regulator, 1, "member.admit", {
-        id: "acme",
-        role: "manufacturer",
-        name: "acme",
-        key: acme.keyId,
-      }),
-    );
-    await ok(
-      signed(regulator, 2, "tac.allocate", {
-        manufacturer: "acme",
-        from: "49015420",
-        to: "49015420",
-      }),
-    );
-    await ok(
-      signed(acme, 1, "device.register", {
-        devices: [{ ids: [`${STOLEN}8`] }, { ids: [`${CLEAN}6`] }],
-      }),
-    );
-    await ok(signed(acme, 2, "device.sell", { device: `${STOLEN}8`, owner: alice.keyId }));
-    await ok(signed(alice, 1, "report.file", { device: `${STOLEN}8`, kind: "stolen" }));
+    await n.run(consortiumSteps([ACME], [[ACME, EXAMPLE_TAC]]));
+    await n.submit(acme, "device.register", {
+      devices: [{ ids: [`${STOLEN}8`] }, { ids: [`${CLEAN}6`] }],
+    });
+    await n.submit(acme, "device.sell", { device: `${STOLEN}8`, owner: alice.keyId });
+    await n.submit(alice, "report.file", { device: `${STOLEN}8`, kind: "stolen" });
   });
   after(async () => {
     await n.stop();
   });
 
   test("CER gets a CEA advertising S13; DWR a DWA; DPR a DPA, then the connection closes", async () => {
-    const peer = await Peer.open(port);
+    const peer = await DiameterPeer.open(port);
     peer.send(
       request(COMMAND.CAPABILITIES_EXCHANGE, 0, [
         ...origin,
@@ -188,7 +120,7 @@ describe("S13 Diameter EIR", () => {
   });
 
   test("ECR: stolen is BLACKLISTED (1), clean WHITELISTED (0), unknown 5422; ids echoed", async () => {
-    const peer = await Peer.open(port);
+    const peer = await DiameterPeer.open(port);
     peer.send(ecr(STOLEN, "s-1"));
     const stolen = await peer.next();
     assert.equal(resultCode(stolen), 2001);
@@ -210,7 +142,7 @@ describe("S13 Diameter EIR", () => {
   });
 
   test("many pipelined requests, split into odd fragments, are answered in order with their ids", async () => {
-    const peer = await Peer.open(port);
+    const peer = await DiameterPeer.open(port);
     const requests = Array.from({ length: 200 }, (_, i) => ecr(i % 2 === 0 ? STOLEN : CLEAN));
     const hops = requests.map((r) => r.readUInt32BE(12));
     const all = Buffer.concat(requests);
@@ -224,7 +156,7 @@ describe("S13 Diameter EIR", () => {
   });
 
   test("malformed requests get protocol errors with Failed-AVP, and the server goes on", async () => {
-    const peer = await Peer.open(port);
+    const peer = await DiameterPeer.open(port);
     peer.send(ecr("4901542032375X"));
     const bad = await peer.next();
     assert.equal(resultCode(bad), 5004);
@@ -256,10 +188,10 @@ describe("S13 Diameter EIR", () => {
   });
 
   test("a frame whose length cannot be trusted closes only that connection", async () => {
-    const peer = await Peer.open(port);
+    const peer = await DiameterPeer.open(port);
     peer.send(Buffer.from([1, 0, 0, 8, 0x80, 0, 1, 0x44]));
     await peer.closed;
-    const other = await Peer.open(port);
+    const other = await DiameterPeer.open(port);
     other.send(ecr(STOLEN));
     assert.equal(equipmentStatus(await other.next()), 1);
     other.socket.destroy();

@@ -83,3 +83,37 @@ export function consortiumSteps(
     ...tacs.map(([m, from, to]) => tacAllocation(m, from, to ?? from)),
   ];
 }
+
+/** Two owners, people: keys that belong to no member. */
+export const ALICE = testSigner("alice");
+export const BOB = testSigner("bob");
+
+/** TS 23.003 Annex B's example IMEI 49015420323751, check digit 8: alice's, reported stolen. */
+export const STOLEN_PHONE = "490154203237518";
+/** The stolen phone's Wi-Fi MAC, registered with it. */
+export const STOLEN_PHONE_MAC = "aa:bb:cc:dd:ee:01";
+/** The next IMEI of that TAC: bob's, clean. */
+export const CLEAN_PHONE = "490154203237526";
+
+/**
+ * The REST tests' chain: acme (EXAMPLE_TAC), shop and police admitted; acme registers the two
+ * phones, the shop sells STOLEN_PHONE to alice and CLEAN_PHONE to bob, and alice reports hers
+ * stolen.
+ */
+export function examplePhoneSteps(): TxStep[] {
+  return [
+    ...consortiumSteps([ACME, SHOP, POLICE], [[ACME, EXAMPLE_TAC]]),
+    {
+      signer: ACME.signer,
+      type: "device.register",
+      params: { devices: [{ ids: [STOLEN_PHONE, STOLEN_PHONE_MAC] }, { ids: [CLEAN_PHONE] }] },
+    },
+    {
+      signer: SHOP.signer,
+      type: "device.sell",
+      params: { device: STOLEN_PHONE, owner: ALICE.keyId },
+    },
+    { signer: SHOP.signer, type: "device.sell", params: { device: CLEAN_PHONE, owner: BOB.keyId } },
+    { signer: ALICE, type: "report.file", params: { device: STOLEN_PHONE, kind: "stolen" } },
+  ];
+}
