@@ -20,9 +20,9 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { appDir } from "../../src/clients/net/net-layout.js";
-import { type Signer, signerFromSeed } from "../../src/core/crypto/ed25519.js";
+import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { sha256 } from "../../src/core/crypto/hash.js";
-import { toBase64Url, toHex, utf8 } from "../../src/core/encoding/bytes.js";
+import { toBase64Url, toHex } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes, type JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import type { ChainInfo } from "../../src/core/state/chain.js";
@@ -30,6 +30,7 @@ import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
 import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
+import { ACME, consortiumSteps } from "../support/consortium.js";
 import { s13Check } from "../support/s13-check.js";
 import { signed } from "../support/signers.js";
 import { appHashAt, getJson, postTx, startTestNet, type TestNet, waitFor } from "./test-net.js";
@@ -53,7 +54,7 @@ let net: TestNet;
 let hookServer: Server | undefined;
 /** Webhook deliveries the regulator's receiver got: verified signature, and the event. */
 const delivered: { authentic: boolean; event: Record<string, unknown> }[] = [];
-const acme: Signer = signerFromSeed(sha256(utf8("bft-clone-storm:acme")));
+const acme: Signer = ACME.signer;
 
 /** Submit through node 0 and require the commit. */
 async function submit(signer: Signer, type: TxType, params: JsonObject): Promise<number> {
@@ -130,17 +131,9 @@ describe("clone storm on a 4-validator consortium", { timeout: 120_000 }, () => 
           : { webhookAllowedHosts: ["127.0.0.1"] },
     });
     const regulator = net.key("regulator");
-    await submit(regulator, "member.admit", {
-      id: "acme",
-      role: "manufacturer",
-      name: "Acme",
-      key: acme.keyId,
-    });
-    await submit(regulator, "tac.allocate", {
-      manufacturer: "acme",
-      from: D14.slice(0, 8),
-      to: D14.slice(0, 8),
-    });
+    for (const s of consortiumSteps([ACME], [[ACME, D14.slice(0, 8)]], regulator)) {
+      await submit(s.signer, s.type, s.params);
+    }
     await submit(acme, "device.register", { devices: [{ ids: [IMEI] }] });
 
     // The regulator's webhook at its own node, for this device's suspicions and pairings.

@@ -57,30 +57,37 @@ export interface TxStep {
 }
 
 /** The regulator's member.admit of `m`. */
-export const admission = (m: TestMember): TxStep => ({
-  signer: REGULATOR.signer,
+export const admission = (m: TestMember, regulator = REGULATOR.signer): TxStep => ({
+  signer: regulator,
   type: "member.admit",
   params: { id: m.id, role: m.role, name: m.id, key: m.signer.keyId },
 });
 
 /** The regulator's tac.allocate of the range from..to (8-digit TACs) to a manufacturer. */
-export const tacAllocation = (manufacturer: TestMember, from: string, to = from): TxStep => ({
-  signer: REGULATOR.signer,
+export const tacAllocation = (
+  manufacturer: TestMember,
+  from: string,
+  to = from,
+  regulator = REGULATOR.signer,
+): TxStep => ({
+  signer: regulator,
   type: "tac.allocate",
   params: { manufacturer: manufacturer.id, from, to },
 });
 
 /**
  * The regulator's transactions that set up a consortium: admit `members` in order, then allocate
- * each TAC range in `tacs` ([manufacturer, from, to?]).
+ * each TAC range in `tacs` ([manufacturer, from, to?]). The regulator is the test genesis's unless
+ * given (a local consortium's, in tests/bft).
  */
 export function consortiumSteps(
   members: readonly TestMember[],
   tacs: readonly (readonly [TestMember, string, string?])[] = [],
+  regulator = REGULATOR.signer,
 ): TxStep[] {
   return [
-    ...members.map(admission),
-    ...tacs.map(([m, from, to]) => tacAllocation(m, from, to ?? from)),
+    ...members.map((m) => admission(m, regulator)),
+    ...tacs.map(([m, from, to]) => tacAllocation(m, from, to ?? from, regulator)),
   ];
 }
 

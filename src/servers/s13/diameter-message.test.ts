@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { AVP, COMMAND, S13_APPLICATION_ID, VENDOR_3GPP } from "./diameter-avps.js";
 import {
   addressAvp,
   avpU32,
@@ -21,14 +22,18 @@ import {
 test("messages round-trip, AVPs padded to 4 bytes, vendor AVPs included", () => {
   const m = {
     flags: FLAG_REQUEST,
-    commandCode: 324,
-    applicationId: 16777252,
+    commandCode: COMMAND.ME_IDENTITY_CHECK,
+    applicationId: S13_APPLICATION_ID,
     hopByHop: 0xdeadbeef,
     endToEnd: 7,
     avps: [
-      utf8Avp(263, "mme.example;1;2"),
-      groupedAvp(1401, [utf8Avp(1402, "49015420323751", { vendorId: 10415 })], { vendorId: 10415 }),
-      u32Avp(277, 1),
+      utf8Avp(AVP.SESSION_ID, "mme.example;1;2"),
+      groupedAvp(
+        AVP.TERMINAL_INFORMATION,
+        [utf8Avp(AVP.IMEI, "49015420323751", { vendorId: VENDOR_3GPP })],
+        { vendorId: VENDOR_3GPP },
+      ),
+      u32Avp(AVP.AUTH_SESSION_STATE, 1),
     ],
   };
   const bytes = encodeMessage(m);
@@ -36,10 +41,13 @@ test("messages round-trip, AVPs padded to 4 bytes, vendor AVPs included", () => 
   assert.equal(bytes.readUIntBE(1, 3), bytes.length);
   const back = decodeMessage(bytes);
   assert.equal(back.hopByHop, 0xdeadbeef);
-  assert.equal(avpUtf8(findAvp(back.avps, 263)!), "mme.example;1;2");
-  const terminal = findAvp(back.avps, 1401, 10415)!;
-  assert.equal(avpUtf8(findAvp(decodeAvps(terminal.data), 1402, 10415)!), "49015420323751");
-  assert.equal(avpU32(findAvp(back.avps, 277)!), 1);
+  assert.equal(avpUtf8(findAvp(back.avps, AVP.SESSION_ID)!), "mme.example;1;2");
+  const terminal = findAvp(back.avps, AVP.TERMINAL_INFORMATION, VENDOR_3GPP)!;
+  assert.equal(
+    avpUtf8(findAvp(decodeAvps(terminal.data), AVP.IMEI, VENDOR_3GPP)!),
+    "49015420323751",
+  );
+  assert.equal(avpU32(findAvp(back.avps, AVP.AUTH_SESSION_STATE)!), 1);
 });
 
 test("any AVP list survives encode and decode", () => {
