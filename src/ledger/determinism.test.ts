@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { signedBytes, TEST_CHAIN, testSigner } from "../../tests/support/signers.js";
+import { testGenesis } from "../../tests/support/consortium.js";
+import { signedBytes, testSigner } from "../../tests/support/signers.js";
 import type { Signer } from "../core/crypto/ed25519.js";
 import { sha256 } from "../core/crypto/hash.js";
 import { fromHex, toHex } from "../core/encoding/bytes.js";
@@ -30,13 +31,7 @@ const PAIRING_SALT = "5a".repeat(32);
 /** Subscribers pairings are made for, and checks carry (the first in two forms, one never paired). */
 const SUBSCRIBERS = ["imsi-001010000000001", "imsi-001010000000002"];
 const CHECKED_SUBSCRIBERS = [...SUBSCRIBERS, "001010000000001", "imsi-001010000000003"];
-const genesis: Genesis = {
-  chainId: TEST_CHAIN,
-  genesisTime: "2026-01-01T00:00:00Z",
-  members: [{ id: "regulator", role: "regulator", name: "R", key: regulator.keyId }],
-  tacs: [],
-  pairingSalt: PAIRING_SALT,
-};
+const genesis: Genesis = testGenesis({ tacs: [], pairingSalt: PAIRING_SALT });
 const actors: Record<string, Signer> = {
   regulator,
   mfr: testSigner("mfr"),
