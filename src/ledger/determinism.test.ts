@@ -10,7 +10,7 @@ import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { testGenesis } from "../../tests/support/consortium.js";
-import { signedBytes, testSigner } from "../../tests/support/signers.js";
+import { NonceTracker, signedBytes, testSigner } from "../../tests/support/signers.js";
 import type { Signer } from "../core/crypto/ed25519.js";
 import { sha256 } from "../core/crypto/hash.js";
 import { fromHex, toHex } from "../core/encoding/bytes.js";
@@ -181,13 +181,12 @@ const PRELUDE: Step[] = [
 ];
 
 function toBlocks(random: Step[], cuts: number[]): Uint8Array[][] {
-  const nonces = new Map<string, number>();
+  const nonces = new NonceTracker();
   const offers = new Map<number, string>();
   const steps = [...PRELUDE, ...random];
   const txs = steps.map((s) => {
     const signer = actors[s.signer]!;
-    const n = (nonces.get(s.signer) ?? 0) + 1;
-    nonces.set(s.signer, n);
+    const n = nonces.next(signer);
     const [type, params] = stepTx(s, offers.get(s.device));
     const bytes = signedBytes(signer, Math.max(1, n + s.nonceSkew), type, params);
     if (type === "transfer.offer") offers.set(s.device, toHex(sha256(bytes)));

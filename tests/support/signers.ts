@@ -59,9 +59,4 @@ export class NonceTracker {
   last(signer: Signer): number {
     return this.used.get(signer.keyId) ?? 0;
   }
-
-  /** Take back the last nonce: its transaction was refused before the chain spent it. */
-  giveBack(signer: Signer): void {
-    this.used.set(signer.keyId, Math.max(0, this.last(signer) - 1));
-  }
 }
