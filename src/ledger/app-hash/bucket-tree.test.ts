@@ -1,16 +1,16 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { sha256 } from "../../core/crypto/hash.js";
 import { utf8 } from "../../core/encoding/bytes.js";
 import {
   BUCKETS,
-  BucketTree,
   bucketHash,
   bucketOf,
   keyHashOf,
   nodeHash,
-  sha256,
-} from "./bucket-tree.js";
+} from "../../core/proof/bucket-hash.js";
+import { BucketTree } from "./bucket-tree.js";
 
 const leaf = (key: string, value: string) => ({
   keyHash: keyHashOf(key),

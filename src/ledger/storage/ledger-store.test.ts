@@ -4,19 +4,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, test } from "node:test";
 import { open } from "lmdb";
+import { sha256 } from "../../core/crypto/hash.js";
 import { toHex, utf8 } from "../../core/encoding/bytes.js";
 import type { Json } from "../../core/encoding/canonical-json.js";
 import { isError } from "../../core/errors/devicechain-error.js";
-import type { StateWrites } from "../../core/state/state.js";
+import { blockHash, txRoot } from "../../core/proof/block-header.js";
 import {
   BUCKETS,
   bucketHash,
   bucketOf,
   keyHashOf,
   nodeHash,
-  sha256,
-} from "../app-hash/bucket-tree.js";
-import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "../block.js";
+} from "../../core/proof/bucket-hash.js";
+import type { StateWrites } from "../../core/state/state.js";
+import { GENESIS_PREV_HASH, type StoredBlock } from "../block.js";
 import { LedgerStore } from "./ledger-store.js";
 
 const dirs: string[] = [];
