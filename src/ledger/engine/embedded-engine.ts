@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { ErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxResult } from "../../core/machine/state-machine.js";
+import type { HeaderSigner } from "../../core/proof/header-signature.js";
 import type { CheckTxResponse, LedgerApp } from "../application.js";
 import { SignatureVerifier } from "./signature-verifier.js";
 import type { TxEngine } from "./tx-engine.js";
@@ -31,6 +32,8 @@ export interface EmbeddedEngineOptions {
    * when the machine has more than one core.
    */
   readonly signatureWorker?: boolean;
+  /** Signs each block header it cuts (the node's key: core/proof headerSigner), stored with the block. */
+  readonly signHeader?: HeaderSigner;
 }
 
 interface Waiting {
@@ -56,6 +59,7 @@ export class EmbeddedEngine implements TxEngine {
   private readonly maxPending: number;
   private readonly now: () => number;
   private readonly verifier: SignatureVerifier | undefined;
+  private readonly signHeader: HeaderSigner | undefined;
   /** Transactions past checkTx whose signatures are being verified. */
   private verifying = 0;
 
@@ -69,6 +73,7 @@ export class EmbeddedEngine implements TxEngine {
     this.now = opts.now ?? Date.now;
     const worker = opts.signatureWorker ?? availableParallelism() > 1;
     this.verifier = worker ? new SignatureVerifier() : undefined;
+    this.signHeader = opts.signHeader;
   }
 
   get pendingCount(): number {
@@ -164,7 +169,7 @@ export class EmbeddedEngine implements TxEngine {
         time,
         txs: batch.map((w) => w.bytes),
       });
-      await this.app.commit();
+      await this.app.commit(this.signHeader);
       batch.forEach((w, index) => {
         w.resolve({ ...txResults[index]!, height, index });
       });
