@@ -10,6 +10,8 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
+import { TX_TYPES } from "../core/tx/tx-type.js";
+import type { LedgerApp } from "../ledger/application.js";
 import type { CheckObservation } from "./check-observation.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
@@ -28,6 +30,8 @@ import { restPlugin } from "./rest/rest-plugin.js";
 import { SbiServer } from "./sbi-server.js";
 
 export interface HttpServerDeps extends RestDeps {
+  /** Announces committed blocks to the event streams. */
+  readonly app: LedgerApp;
   readonly logger: Logger;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   readonly version: string;
@@ -78,6 +82,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         description:
           "REST API of a devicechain node: submit signed transactions, query devices, blocks and members, stream committed events, and the TS 29.511 N5g-eir equipment-status service. Errors are {error: {code, message, data?}} with codes from the error catalogue.",
       },
+      // Documentation only (POST /v1/txs validates the type itself, as TX_UNKNOWN_TYPE).
+      components: { schemas: { TxType: { type: "string", enum: [...TX_TYPES] } } },
     },
   });
   // The docs' static files, behind a guard: a path with a ".." segment is not there.
@@ -99,8 +105,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   await fastify.register(restPlugin, deps);
-  await fastify.register(eventsPlugin, { app: deps.app });
-  if (deps.push) await fastify.register(webhookPlugin, { app: deps.app, push: deps.push });
+  await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
+  if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
   const store = deps.app.store;
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,

@@ -60,6 +60,7 @@ export async function startHttpApp(
   const metrics = createNodeMetrics(app, engine);
   const fastify = await buildHttpServer({
     app,
+    reads: app.reads,
     engine,
     metrics,
     logger: pino({ level: "silent" }),

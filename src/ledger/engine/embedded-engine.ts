@@ -1,22 +1,9 @@
 import { availableParallelism } from "node:os";
-import type { ErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
-import type { TxResult } from "../../core/machine/state-machine.js";
-import type { CheckTxResponse, LedgerApp } from "../application.js";
+import type { HeaderSigner } from "../../core/proof/header-signature.js";
+import type { LedgerApp } from "../application.js";
 import { SignatureVerifier } from "./signature-verifier.js";
-import type { TxEngine } from "./tx-engine.js";
-
-/** A refusal from checkTx or admitTx, as the coded error a client gets. */
-export function refusalOf(check: CheckTxResponse): Error {
-  const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
-  return makeError(check.codeName as ErrorCode, check.log, data);
-}
-
-/** A transaction's fate once its block is durable. */
-export interface CommittedTx extends TxResult {
-  readonly height: number;
-  readonly index: number;
-}
+import type { CommittedTx, TxEngine } from "./tx-engine.js";
 
 export interface EmbeddedEngineOptions {
   /** Longest a transaction waits in the mempool before a block is cut. */
@@ -31,6 +18,8 @@ export interface EmbeddedEngineOptions {
    * when the machine has more than one core.
    */
   readonly signatureWorker?: boolean;
+  /** Signs each block header it cuts (the node's key: core/proof headerSigner), stored with the block. */
+  readonly signHeader?: HeaderSigner;
 }
 
 interface Waiting {
@@ -56,6 +45,7 @@ export class EmbeddedEngine implements TxEngine {
   private readonly maxPending: number;
   private readonly now: () => number;
   private readonly verifier: SignatureVerifier | undefined;
+  private readonly signHeader: HeaderSigner | undefined;
   /** Transactions past checkTx whose signatures are being verified. */
   private verifying = 0;
 
@@ -69,6 +59,7 @@ export class EmbeddedEngine implements TxEngine {
     this.now = opts.now ?? Date.now;
     const worker = opts.signatureWorker ?? availableParallelism() > 1;
     this.verifier = worker ? new SignatureVerifier() : undefined;
+    this.signHeader = opts.signHeader;
   }
 
   get pendingCount(): number {
@@ -84,7 +75,7 @@ export class EmbeddedEngine implements TxEngine {
     if (this.pendingCount >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
     const deferred = this.verifier !== undefined;
     const check = this.app.checkTx(bytes, { deferSignature: deferred, admit: true });
-    if (check.code !== 0) return Promise.reject(refusalOf(check));
+    if (check.refusal) return Promise.reject(check.refusal);
     const { hash, signature } = check;
     return new Promise<CommittedTx>((resolve, reject) => {
       const enqueue = (): void => {
@@ -96,9 +87,9 @@ export class EmbeddedEngine implements TxEngine {
         }
         if (deferred) {
           // Simulated now, in arrival order: the verifier answers in the order it was asked.
-          const admitted = this.app.admitTx(hash);
-          if (admitted.code !== 0) {
-            reject(refusalOf(admitted));
+          const { refusal } = this.app.admitTx(hash);
+          if (refusal) {
+            reject(refusal);
             return;
           }
         }
@@ -164,7 +155,7 @@ export class EmbeddedEngine implements TxEngine {
         time,
         txs: batch.map((w) => w.bytes),
       });
-      await this.app.commit();
+      await this.app.commit(this.signHeader);
       batch.forEach((w, index) => {
         w.resolve({ ...txResults[index]!, height, index });
       });
