@@ -166,13 +166,25 @@ describe("NRF registration as 5G_EIR (TS 29.510 NFManagement)", () => {
     assert.ok(nrf.profiles.has(n.node.nfInstanceId));
     assert.deepEqual(nrf.violations, []);
   });
+});
 
-  test("stopping the node deregisters it", async () => {
+test("stopping the node deregisters it", async () => {
+  // Its own NRF and node: registered first, whatever ran before.
+  const nrf = new NrfStandIn(1);
+  const n = await startE2eNode({ nrfUri: await nrf.listen(), nrfHeartbeatSeconds: 30 });
+  let stopped = false;
+  try {
+    await until("NFRegister", () => n.node.nrf?.isRegistered === true, 5_000);
+    assert.equal(nrf.profiles.size, 1);
     await n.stop();
+    stopped = true;
     assert.equal(nrf.count("DELETE"), 1);
     assert.equal(nrf.profiles.size, 0);
     assert.deepEqual(nrf.violations, []);
-  });
+  } finally {
+    if (!stopped) await n.stop();
+    await nrf.close();
+  }
 });
 
 describe("NRF unreachable at start", () => {
