@@ -9,6 +9,8 @@ import { signerFromSeed } from "../crypto/ed25519.js";
 import { sha256 } from "../crypto/hash.js";
 import { fromUtf8, toBase64Url, toHex, utf8 } from "../encoding/bytes.js";
 import { canonicalize } from "../encoding/canonical-json.js";
+import { DEVICE_STATES } from "../state/device-state.js";
+import { equipmentStatus } from "../state/equipment-status.js";
 import { encodeTx, signingBytes, signTx, type TxBody, txHash } from "./transaction.js";
 import { TX_TYPES } from "./tx-type.js";
 
@@ -46,4 +48,13 @@ test("the worked example in docs/PROTOCOL.md is what the ledger's own code signs
 test("docs/PROTOCOL.md gives the parameters of every transaction type", () => {
   const missing = TX_TYPES.filter((type) => !doc.includes(`\n| \`${type}\` |`));
   assert.deepEqual(missing, [], "add a row for each to docs/PROTOCOL.md, 'Transaction types'");
+});
+
+test("docs/PROTOCOL.md's device-state table gives the EIR answer the ledger gives", () => {
+  const rows = [
+    ...doc.matchAll(/^\| `([a-z_]+)` \| [^|]+ \| (WHITELISTED|GREYLISTED|BLACKLISTED) \|$/gm),
+  ];
+  const documented = Object.fromEntries(rows.map((m) => [m[1], m[2]]));
+  const expected = Object.fromEntries(DEVICE_STATES.map((s) => [s, equipmentStatus(s)]));
+  assert.deepEqual(documented, expected);
 });
