@@ -2,8 +2,8 @@
  * A client in another language, written from docs/PROTOCOL.md alone (python_client.py: Python with
  * only `cryptography` and `rfc8785` from PyPI), against a real dev node: it computes the worked
  * example byte for byte, is refused with the documented code for a tampered signature, signs and
- * submits an owner's stolen report that the node commits, verifies the webhook delivery of that
- * report, and reads the device back as stolen.
+ * submits an owner's stolen report that the node commits, verifies the webhook deliveries of that
+ * report (signed by the node key, and with an HMAC), and reads the device back as stolen.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -27,6 +27,18 @@ const BOBS_PHONE = "356938035643809";
 /** Bob's seed is SHA-256 of "devicechain-dev:bob", as for every demo key. */
 const BOB_SEED = sha256(utf8("devicechain-dev:bob"));
 
+/** The webhook signing schemes (docs/PROTOCOL.md, "Deliveries"). */
+const SCHEMES = ["ed25519", "hmac-sha256"] as const;
+type Scheme = (typeof SCHEMES)[number];
+
+/** A delivery as the Python client's receiver got it, and whether its signature verified. */
+interface Delivery {
+  readonly signature: string;
+  readonly verified: boolean;
+  readonly verifiedTampered: boolean;
+  readonly event: { readonly type: string; readonly event: string };
+}
+
 /** What `python_client.py report` prints: each answer of the node, as it saw it. */
 interface ReportOutput {
   readonly fingerprint: string;
@@ -41,17 +53,13 @@ interface ReportOutput {
       readonly error?: { readonly code: string };
     };
   };
-  readonly subscribe?: { readonly status: number; readonly body: { readonly id: string } };
-  readonly delivery?: {
-    readonly verified: boolean;
-    readonly verifiedTampered: boolean;
-    readonly event: { readonly type: string; readonly event: string };
-  } | null;
+  readonly subscribe?: Readonly<Record<Scheme, { status: number; body: { id: string } }>>;
+  readonly delivery?: Readonly<Record<Scheme, Delivery | null>>;
   readonly list?: {
     readonly status: number;
     readonly body: { readonly webhooks: readonly { readonly id: string }[] };
   };
-  readonly unsubscribe?: { readonly status: number };
+  readonly unsubscribe?: Readonly<Record<Scheme, number>>;
   readonly device: {
     readonly state: string;
     readonly equipmentStatus: string;
@@ -144,7 +152,7 @@ test("a Python-signed report with a tampered signature is refused with TX_BAD_SI
   assert.equal(got.device.equipmentStatus, "WHITELISTED");
 });
 
-test("a Python-signed owner's report commits, its webhook delivery verifies, and the device reads back stolen", async () => {
+test("a Python-signed owner's report commits, its webhook deliveries verify, and the device reads back stolen", async () => {
   const before = await lastNonce();
   const got = runClient<ReportOutput>([
     "report",
@@ -174,18 +182,23 @@ test("a Python-signed owner's report commits, its webhook delivery verifies, and
     status: "BLACKLISTED",
   });
 
-  assert.equal(got.subscribe?.status, 201, JSON.stringify(got.subscribe?.body));
-  assert.ok(got.delivery, "no webhook delivery of the report arrived");
-  assert.equal(got.delivery.verified, true, "the delivery's signature does not verify in Python");
-  assert.equal(got.delivery.verifiedTampered, false);
-  assert.equal(got.delivery.event.type, "device.changed");
-  assert.equal(got.delivery.event.event, "reported_stolen");
+  for (const scheme of SCHEMES) {
+    const subscribed = got.subscribe?.[scheme];
+    assert.equal(subscribed?.status, 201, JSON.stringify(subscribed?.body));
+    const delivery = got.delivery?.[scheme];
+    assert.ok(delivery, `no ${scheme} webhook delivery of the report arrived`);
+    assert.equal(delivery.signature, scheme);
+    assert.equal(delivery.verified, true, `the ${scheme} delivery does not verify in Python`);
+    assert.equal(delivery.verifiedTampered, false);
+    assert.equal(delivery.event.type, "device.changed");
+    assert.equal(delivery.event.event, "reported_stolen");
+    assert.equal(got.unsubscribe?.[scheme], 204);
+  }
   assert.equal(got.list?.status, 200);
   assert.deepEqual(
-    got.list?.body.webhooks.map((w) => w.id),
-    [got.subscribe?.body.id],
+    got.list?.body.webhooks.map((w) => w.id).sort(),
+    SCHEMES.map((scheme) => got.subscribe?.[scheme].body.id).sort(),
   );
-  assert.equal(got.unsubscribe?.status, 204);
 
   assert.equal(got.device.state, "stolen");
   assert.equal(got.device.equipmentStatus, "BLACKLISTED");

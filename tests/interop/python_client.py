@@ -7,7 +7,8 @@ Only `cryptography` (Ed25519) and `rfc8785` (canonical JSON) from PyPI, and the 
         prints the worked example of docs/PROTOCOL.md as this client computes it
     python_client.py report --node URL --key FILE --device ID --kind stolen [--tamper] [--webhook]
         signs and submits report.file, reads the device back; --tamper flips one bit of the
-        signature first; --webhook subscribes a local receiver beforehand and verifies the delivery
+        signature first; --webhook subscribes two webhooks to a local receiver beforehand, one
+        signed by the node key and one with an HMAC, and verifies both deliveries
 
 Each command prints one JSON object and exits 0 whatever the node answered: the caller judges.
 """
@@ -32,6 +33,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 # PROTOCOL.md, "The signed transaction": the domain tag, then the canonical body.
 TX_DOMAIN = b"devicechain/tx/v1\n"
+# The secret of this client's hmac-sha256 webhook: 16 characters or more.
+HMAC_SECRET = "python-client-webhook-secret"
 
 
 def b64url(data: bytes) -> str:
@@ -99,7 +102,7 @@ def tx_hash(tx: dict) -> str:
 
 
 def tampered(tx: dict) -> dict:
-    """The same transaction with one bit of its signature flipped: still 64 bytes, no longer valid."""
+    """The transaction with one bit of its signature flipped: still 64 bytes, no longer valid."""
     sig = bytearray(from_b64url(tx["sig"]))
     sig[0] ^= 0x01
     return {"body": tx["body"], "sig": b64url(bytes(sig))}
@@ -156,7 +159,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver.arrived:
-                    receiver.deliveries.append((dict(self.headers.items()), body))
+                    receiver.deliveries.append((self.path, dict(self.headers.items()), body))
                     receiver.arrived.notify_all()
                 self.send_response(204)
                 self.end_headers()
@@ -166,15 +169,15 @@ class Receiver:
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def wait_for(self, accept, timeout: float):
-        """The first delivery whose parsed body `accept` takes, or None after `timeout` seconds."""
+    def wait_for(self, path: str, accept, timeout: float):
+        """The first delivery to `path` whose parsed body `accept` takes, or None in time."""
         deadline = time.monotonic() + timeout
         with self.arrived:
             while True:
-                for headers, body in self.deliveries:
-                    if accept(json.loads(body)):
+                for got_path, headers, body in self.deliveries:
+                    if got_path == path and accept(json.loads(body)):
                         return headers, body
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -226,15 +229,21 @@ def report(args) -> dict:
     chain = node.chain_id()
     out = {"keyId": key.key_id, "fingerprint": key.fingerprint}
     receiver = None
+    # One webhook per signing scheme, each to its own path of one receiver.
+    schemes = {"ed25519": {}, "hmac-sha256": {"secret": HMAC_SECRET}}
     if args.webhook:
         receiver = Receiver()
-        subscription = signed_request(
-            key,
-            chain,
-            {"url": receiver.url, "devices": [args.device], "events": [f"reported_{args.kind}"]},
-        )
-        status, body = node.call("POST", "/v1/webhooks", subscription)
-        out["subscribe"] = {"status": status, "body": body}
+        out["subscribe"] = {}
+        for scheme, extra in schemes.items():
+            fields = {
+                "url": f"{receiver.url}/{scheme}",
+                "devices": [args.device],
+                "events": [f"reported_{args.kind}"],
+                "signing": scheme,
+                **extra,
+            }
+            status, body = node.call("POST", "/v1/webhooks", signed_request(key, chain, fields))
+            out["subscribe"][scheme] = {"status": status, "body": body}
 
     params = {"device": args.device, "kind": args.kind}
     if args.reference:
@@ -247,26 +256,35 @@ def report(args) -> dict:
     out["submit"] = {"nonce": nonce, "hash": tx_hash(tx), "status": status, "body": body}
 
     if receiver is not None:
-        webhook_id = (out["subscribe"]["body"] or {}).get("id")
         node_key_id = node.get("/v1/webhooks/signing-key")["keyId"]
-        got = receiver.wait_for(lambda e: e.get("tx") == out["submit"]["hash"], args.timeout)
-        if got is None:
-            out["delivery"] = None
-        else:
+        out["delivery"] = {}
+        for scheme, extra in schemes.items():
+            got = receiver.wait_for(
+                f"/{scheme}", lambda e: e.get("tx") == out["submit"]["hash"], args.timeout
+            )
+            if got is None:
+                out["delivery"][scheme] = None
+                continue
             headers, raw = got
-            out["delivery"] = {
-                "verified": verify_delivery(node_key_id, headers, raw),
-                "verifiedTampered": verify_delivery(node_key_id, headers, raw + b" "),
+            secret = extra.get("secret")
+            out["delivery"][scheme] = {
+                "signature": headers.get("devicechain-signature", "").partition("=")[0],
+                "verified": verify_delivery(node_key_id, headers, raw, secret),
+                "verifiedTampered": verify_delivery(node_key_id, headers, raw + b" ", secret),
                 "event": json.loads(raw),
             }
-        status, body = node.call("POST", "/v1/webhooks/list", signed_request(key, chain, {"op": "list"}))
+        listing = signed_request(key, chain, {"op": "list"})
+        status, body = node.call("POST", "/v1/webhooks/list", listing)
         out["list"] = {"status": status, "body": body}
-        status, body = node.call(
-            "DELETE",
-            f"/v1/webhooks/{webhook_id}",
-            signed_request(key, chain, {"op": "unsubscribe", "id": webhook_id}),
-        )
-        out["unsubscribe"] = {"status": status}
+        out["unsubscribe"] = {}
+        for scheme in schemes:
+            webhook_id = (out["subscribe"][scheme]["body"] or {}).get("id")
+            status, _ = node.call(
+                "DELETE",
+                f"/v1/webhooks/{webhook_id}",
+                signed_request(key, chain, {"op": "unsubscribe", "id": webhook_id}),
+            )
+            out["unsubscribe"][scheme] = status
         receiver.close()
 
     out["device"] = node.device(args.device)
