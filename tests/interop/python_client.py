@@ -159,7 +159,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver.arrived:
-                    receiver.deliveries.append((self.path, dict(self.headers.items()), body))
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    receiver.deliveries.append((self.path, headers, body))
                     receiver.arrived.notify_all()
                 self.send_response(204)
                 self.end_headers()
