@@ -37,6 +37,7 @@ export async function startSbi(
   const { engine } = parts;
   const http = await buildHttpServer({
     app: engine.app,
+    reads: engine.app.reads,
     engine,
     metrics: parts.metrics,
     logger,
