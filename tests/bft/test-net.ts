@@ -5,8 +5,8 @@ import path from "node:path";
 import { initNet } from "../../src/clients/net/net-init.js";
 import { appDir, type NetLayout, type NetNode, restUrl } from "../../src/clients/net/net-layout.js";
 import { readPids, startNet, stopNet, stopProcess } from "../../src/clients/net/net-processes.js";
-import { ensureCometbft } from "../../src/consensus/cometbft-binary.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
+import { ensureCometbft } from "../../src/node/cometbft-binary.js";
 import { readKeyFile } from "../../src/node/key-file.js";
 import { CONFIG_FILE, type NodeSettings, writeNodeConfig } from "../../src/node/node-config.js";
 

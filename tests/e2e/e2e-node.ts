@@ -7,8 +7,8 @@ import { pino } from "pino";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { type RunningNode, runNode } from "../../src/node/node.js";
 import { loadNodeConfig, type NodeSettings } from "../../src/node/node-config.js";
-import { type RunningNode, runNode } from "../../src/node/run-node.js";
 import { type TxStep, testGenesis } from "../support/consortium.js";
 import { signed } from "../support/signers.js";
 

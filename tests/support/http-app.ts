@@ -57,7 +57,7 @@ export async function startHttpApp(
   const app = LedgerApp.open(dir);
   app.initChain(testGenesis());
   const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
-  const metrics = createNodeMetrics(app, engine);
+  const metrics = createNodeMetrics(app, () => engine.pendingCount);
   const fastify = await buildHttpServer({
     app,
     reads: app.reads,
@@ -115,6 +115,7 @@ export async function startHttpApp(
     },
     async close() {
       await fastify.close();
+      metrics.detach();
       await engine.stop();
       await app.close();
       rmSync(dir, { recursive: true, force: true });

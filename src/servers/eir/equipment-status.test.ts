@@ -18,7 +18,7 @@ describe("N5g-eir equipment-status", () => {
   });
   const eir = (q: string) => t.request(`/n5g-eir-eic/v1/equipment-status?${q}`);
 
-  test("equipment-status answers each device's status, 404 problem+json for unknown, 400 invalidParams", async () => {
+  test("equipment-status answers by the device-state table (docs/PROTOCOL.md), 404 problem+json for unknown, 400 invalidParams", async () => {
     assert.deepEqual((await eir(`pei=imei-${STOLEN}`)).body, { status: "BLACKLISTED" });
     assert.deepEqual((await eir(`pei=imei-${CLEAN}`)).body, { status: "WHITELISTED" });
     // A network may send the IMEISV form; it resolves to the same device.
