@@ -17,14 +17,13 @@ import {
   BOB,
   consortiumSteps,
   EXAMPLE_TAC,
-  REGULATOR,
   SHOP,
+  type TxStep,
 } from "../support/consortium.js";
 import { codeOf } from "../support/http-app.js";
-import { signed } from "../support/signers.js";
+import { NonceTracker, signed } from "../support/signers.js";
 import { type E2eNode, http, post, startE2eNode } from "./e2e-node.js";
 
-const regulator = REGULATOR.signer;
 const acme = ACME.signer;
 const shop = SHOP.signer;
 const alice = ALICE;
@@ -169,27 +168,16 @@ describe("abuse: one key's share of the mempool", () => {
     // machine; at most 3 per owner.
     n = await startE2eNode({ blockMaxWaitMs: 3_000, mempoolMaxPerKey: 3 });
     url = n.url;
-    const setup = await inOrder([
-      signed(regulator, 1, "member.admit", {
-        id: "acme",
-        role: "manufacturer",
-        name: "a",
-        key: acme.keyId,
-      }),
-      signed(regulator, 2, "member.admit", {
-        id: "shop",
-        role: "retailer",
-        name: "s",
-        key: shop.keyId,
-      }),
-      signed(regulator, 3, "tac.allocate", {
-        manufacturer: "acme",
-        from: "49015420",
-        to: "49015420",
-      }),
-      signed(acme, 1, "device.register", { devices: [{ ids: [PHONE] }] }),
-      signed(shop, 1, "device.sell", { device: PHONE, owner: alice.keyId }),
-    ]);
+    // Signed ahead, so that each is submitted while the ones before it still wait.
+    const nonces = new NonceTracker();
+    const steps: TxStep[] = [
+      ...consortiumSteps([ACME, SHOP], [[ACME, EXAMPLE_TAC]]),
+      { signer: acme, type: "device.register", params: { devices: [{ ids: [PHONE] }] } },
+      { signer: shop, type: "device.sell", params: { device: PHONE, owner: alice.keyId } },
+    ];
+    const setup = await inOrder(
+      steps.map((st) => signed(st.signer, nonces.next(st.signer), st.type, st.params)),
+    );
     assert.deepEqual(
       (await Promise.all(setup)).map((r) => r.status),
       [200, 200, 200, 200, 200],

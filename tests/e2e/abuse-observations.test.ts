@@ -49,7 +49,6 @@ import { type E2eNode, http, startE2eNode } from "./e2e-node.js";
 const acme = ACME.signer;
 const police = POLICE.signer;
 const OPERATOR_SEED = testSeed("operator");
-const _operator = OPERATOR.signer;
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 /** One device per attack, so that each rule has only its own protocol's checks to go on. */
