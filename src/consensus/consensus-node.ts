@@ -29,14 +29,14 @@ export function readConsensusConfig(dataDir: string): ConsensusConfig | undefine
   try {
     c = JSON.parse(readFileSync(file, "utf8")) as Partial<ConsensusConfig>;
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `${file} is not valid JSON`, { cause });
+    throw makeError("CONFIG_INVALID", `${file} is not valid JSON`, { cause });
   }
   if (
     typeof c.abciHost !== "string" ||
     !Number.isSafeInteger(c.abciPort) ||
     typeof c.rpcUrl !== "string"
   ) {
-    throw makeError("REQUEST_BAD_PARAMS", `${file} needs abciHost, abciPort and rpcUrl`);
+    throw makeError("CONFIG_INVALID", `${file} needs abciHost, abciPort and rpcUrl`);
   }
   return c as ConsensusConfig;
 }

@@ -26,21 +26,21 @@ export function writeKeyFile(path: string, seed: Uint8Array): Signer {
   return signer;
 }
 
-/** Read a key file into a signer; a missing or malformed file is REQUEST_BAD_PARAMS naming it. */
+/** Read a key file into a signer; a missing or malformed file is KEY_FILE_INVALID naming it. */
 export function readKeyFile(path: string): Signer {
   let parsed: Partial<KeyFile>;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<KeyFile>;
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `Cannot read the key file ${path}`, { cause });
+    throw makeError("KEY_FILE_INVALID", `Cannot read the key file ${path}`, { cause });
   }
   const seed = typeof parsed.seed === "string" ? fromBase64Url(parsed.seed) : undefined;
   if (parsed.type !== "ed25519" || seed?.length !== 32) {
-    throw makeError("REQUEST_BAD_PARAMS", `${path} is not a devicechain ed25519 key file`);
+    throw makeError("KEY_FILE_INVALID", `${path} is not a devicechain ed25519 key file`);
   }
   const signer = signerFromSeed(seed);
   if (parsed.keyId !== undefined && parsed.keyId !== signer.keyId) {
-    throw makeError("REQUEST_BAD_PARAMS", `${path}: keyId does not match the seed`);
+    throw makeError("KEY_FILE_INVALID", `${path}: keyId does not match the seed`);
   }
   return signer;
 }

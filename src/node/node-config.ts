@@ -231,15 +231,15 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */
 export function parseSettings(value: unknown, source: string): Partial<NodeSettings> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw makeError("REQUEST_BAD_PARAMS", `${source} must hold a JSON object`);
+    throw makeError("CONFIG_INVALID", `${source} must hold a JSON object`);
   }
   for (const [field, v] of Object.entries(value)) {
     const check = CHECKS[field as keyof NodeSettings];
-    if (!check) throw makeError("REQUEST_BAD_PARAMS", `${source}: unknown setting "${field}"`);
+    if (!check) throw makeError("CONFIG_INVALID", `${source}: unknown setting "${field}"`);
     const verdict = check[0](v);
     if (verdict !== true) {
       const why = typeof verdict === "string" ? verdict : `must be ${check[1]}`;
-      throw makeError("REQUEST_BAD_PARAMS", `${source}: "${field}" ${why}`);
+      throw makeError("CONFIG_INVALID", `${source}: "${field}" ${why}`);
     }
   }
   return value as Partial<NodeSettings>;
@@ -254,14 +254,14 @@ export function loadNodeConfig(dataDir: string, overrides: Partial<NodeSettings>
     try {
       parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (cause) {
-      throw makeError("REQUEST_BAD_PARAMS", `${file} is not valid JSON`, { cause });
+      throw makeError("CONFIG_INVALID", `${file} is not valid JSON`, { cause });
     }
     fromFile = parseSettings(parsed, file);
   }
   const checked = parseSettings(stripUndefined(overrides), "options");
   const config = { ...DEFAULT_SETTINGS, ...fromFile, ...checked, dataDir };
   const problem = connectionPolicyProblem(config);
-  if (problem) throw makeError("REQUEST_BAD_PARAMS", `settings: ${problem}`);
+  if (problem) throw makeError("CONFIG_INVALID", `settings: ${problem}`);
   return config;
 }
 

@@ -308,7 +308,7 @@ function resolveNfInstanceId(config: NodeConfig): string {
 function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTokenVerifier {
   if (config.oauth2PublicKeyFile === null) {
     throw makeError(
-      "REQUEST_BAD_PARAMS",
+      "CONFIG_INVALID",
       "config: oauth2 is on, so oauth2PublicKeyFile must name the NRF's token-signing public key (PEM)",
     );
   }
@@ -317,7 +317,7 @@ function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTo
   try {
     pem = readFileSync(file, "utf8");
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `config: cannot read oauth2PublicKeyFile ${file}`, {
+    throw makeError("CONFIG_INVALID", `config: cannot read oauth2PublicKeyFile ${file}`, {
       cause,
     });
   }
@@ -332,7 +332,7 @@ function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTo
     });
   } catch (cause) {
     throw makeError(
-      "REQUEST_BAD_PARAMS",
+      "CONFIG_INVALID",
       `config: oauth2PublicKeyFile ${file} is not a usable public key: ${(cause as Error).message}`,
       { cause },
     );

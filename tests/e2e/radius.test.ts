@@ -449,7 +449,7 @@ test("radiusClients with a bad entry is a coded configuration error naming it", 
     assert.throws(
       () => loadNodeConfig(dir),
       (e: { code?: string; message?: string }) =>
-        e.code === "REQUEST_BAD_PARAMS" && /radiusClients.*entry 0: secret/.test(e.message ?? ""),
+        e.code === "CONFIG_INVALID" && /radiusClients.*entry 0: secret/.test(e.message ?? ""),
     );
     writeFileSync(
       path.join(dir, "config.json"),
