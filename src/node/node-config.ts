@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import {
+  type EirUnknownDevicePolicy,
+  UNKNOWN_DEVICE_POLICIES,
+} from "../core/check/equipment-check.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import {
   type ConnectionPolicy,
   connectionPolicyProblem,
   DEFAULT_CONNECTION_POLICY,
 } from "../servers/connection-policy.js";
-import {
-  UNKNOWN_DEVICE_POLICIES,
-  type UnknownDevicePolicy,
-} from "../servers/eir/equipment-status.js";
 import {
   RADIUS_UNKNOWN_MAC_POLICIES,
   type RadiusClientConfig,
@@ -48,7 +48,7 @@ export interface NodeConfig extends ConnectionPolicy {
   /** How long POST /v1/txs waits for the commit before answering TX_TIMEOUT. */
   readonly commitTimeoutMs: number;
   /** What the EIR answers for a device the registry does not know. */
-  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  readonly unknownDevicePolicy: EirUnknownDevicePolicy;
   /** S13 Diameter EIR on TCP (0 picks a free port; -1 turns it off). Same address as the API. */
   readonly s13Port: number;
   /** Our Diameter identity on S13: Origin-Host and Origin-Realm. */

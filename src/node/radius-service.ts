@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { readDevice } from "../core/state/device.js";
 import type { LedgerApp } from "../ledger/application.js";
-import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
+import type { EquipmentCheck } from "../servers/equipment-check.js";
 import { radiusMetrics } from "../servers/radius/radius-metrics.js";
 import { type RadiusPorts, RadiusServer } from "../servers/radius/radius-server.js";
 import type { NodeConfig } from "./node-config.js";
@@ -22,7 +22,7 @@ export async function startRadius(
   app: LedgerApp,
   registry: Registry,
   logger: Logger,
-  onCheck?: RadiusCheckHook,
+  check: EquipmentCheck,
 ): Promise<RadiusService | undefined> {
   if (config.radiusClients.length === 0) {
     if (config.radiusAuthPort >= 0 || config.radiusAcctPort >= 0) {
@@ -32,19 +32,17 @@ export async function startRadius(
   }
   if (config.radiusAuthPort < 0 && config.radiusAcctPort < 0) return undefined;
   const server = new RadiusServer({
-    statusOf: (key, subscriber) => app.store.equipmentStatus(key, subscriber),
+    check,
     identifierKeysOf: (id) => readDevice(app.store, id)?.ids ?? [id],
     subscribe: (listener) => {
       app.on("commit", listener);
       return () => app.off("commit", listener);
     },
     clients: config.radiusClients,
-    unknownMac: config.radiusUnknownMac,
     coaPort: config.radiusCoaPort,
     maxSessions: config.radiusMaxSessions,
     metrics: radiusMetrics(registry),
     logger: logger.child({ component: "radius" }),
-    ...(onCheck ? { onCheck } : {}),
   });
   let ports: RadiusPorts;
   try {

@@ -9,13 +9,14 @@ import { parseGenesis } from "../core/machine/genesis.js";
 import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
+import { EquipmentReads } from "../ledger/read/equipment-reads.js";
 import type { CheckObservation } from "../servers/check-observation.js";
 import { connectionMetrics, connectionPolicyOf } from "../servers/connection-policy.js";
 import { AccessTokenVerifier } from "../servers/eir/access-token.js";
 import { buildHttpServer } from "../servers/http-server.js";
+import { LedgerEquipmentCheck } from "../servers/ledger-equipment-check.js";
 import { createNodeMetrics } from "../servers/metrics/node-metrics.js";
 import { eirProfile, NrfRegistration } from "../servers/nrf/nrf-registration.js";
-import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
 import { DiameterPeerList } from "../servers/s13/diameter-peers.js";
 import { S13Server } from "../servers/s13/s13-server.js";
 import { generateSeed, readKeyFile, writeKeyFile } from "./key-file.js";
@@ -55,8 +56,8 @@ export interface RunNodeOptions {
   readonly logger?: Logger;
   /** Runs after the ledger opens and before the API listens, e.g. to seed the dev chain. */
   readonly beforeListen?: (node: Pick<RunningNode, "app" | "engine" | "logger">) => Promise<void>;
-  /** Called for every RADIUS and rlm_rest device check the node answers (tracing). */
-  readonly onRadiusCheck?: RadiusCheckHook;
+  /** Called with every check the node answers, on any protocol, once it is recorded. */
+  readonly onCheck?: (check: CheckObservation) => void;
   /** Another engine than the embedded one, e.g. CometBFT's (started once the ledger is open). */
   readonly engine?: (app: LedgerApp, logger: Logger) => Promise<TxEngine>;
 }
@@ -150,21 +151,24 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     });
     const observed = observationCounter(metrics.registry);
     // Every check is counted and logged; the log lets only authenticated ones reach the rules.
-    const observe = (check: CheckObservation): void => {
-      observed(check.protocol, check.authenticated);
-      observations.record(check);
-    };
-    const onRadiusCheck: RadiusCheckHook = (o) => {
-      observe({
-        identifier: o.identifierKey,
-        subscriber: o.subscriber,
-        network: o.nas,
-        protocol: o.via,
-        answer: o.status,
-        authenticated: o.authenticated,
-      });
-      opts.onRadiusCheck?.(o);
-    };
+    const check = new LedgerEquipmentCheck({
+      reads: new EquipmentReads(app.store),
+      unknownDevice: {
+        "n5g-eir": config.unknownDevicePolicy,
+        s13: config.unknownDevicePolicy,
+        radius: config.radiusUnknownMac,
+        rlm_rest: config.radiusUnknownMac,
+      },
+      observe: (o) => {
+        observed(o.protocol, o.authenticated);
+        observations.record(o);
+        try {
+          opts.onCheck?.(o);
+        } catch (err) {
+          logger.warn({ err }, "onCheck hook failed");
+        }
+      },
+    });
     const info = app.info();
     logger.info(
       { chainId: app.chainId, height: info.lastBlockHeight, appHash: info.lastBlockAppHash },
@@ -178,12 +182,9 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       logger,
       dev: config.dev,
       commitTimeoutMs: config.commitTimeoutMs,
-      unknownDevicePolicy: config.unknownDevicePolicy,
+      check,
       accessTokens,
       push,
-      observe,
-      radiusUnknownMac: config.radiusUnknownMac,
-      onRadiusCheck,
       rlmRestToken,
       connections: connectionPolicyOf(config),
       version: NODE_VERSION,
@@ -209,13 +210,11 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     let s13Port: number | undefined;
     if (config.s13Port >= 0) {
       s13 = new S13Server({
-        statusOf: (key, subscriber) => app.store.equipmentStatus(key, subscriber),
-        unknownDevicePolicy: config.unknownDevicePolicy,
+        check,
         originHost: config.diameterHost,
         originRealm: config.diameterRealm,
         productName: "devicechain",
         firmwareRevision: firmwareRevision(NODE_VERSION),
-        observe,
         peers: new DiameterPeerList(config.diameterPeers),
         unlistedPeers: config.diameterUnlistedPeers,
         connections: connectionPolicyOf(config),
@@ -241,7 +240,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     }
     let radius: RadiusService | undefined;
     try {
-      radius = await startRadius(config, app, metrics.registry, logger, onRadiusCheck);
+      radius = await startRadius(config, app, metrics.registry, logger, check);
     } catch (e) {
       await s13?.close();
       await http.close();

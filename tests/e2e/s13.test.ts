@@ -5,7 +5,6 @@ import { after, before, describe, test } from "node:test";
 import {
   AVP,
   COMMAND,
-  DIAMETER_ERROR_EQUIPMENT_UNKNOWN,
   S13_APPLICATION_ID,
   VENDOR_3GPP,
 } from "../../src/servers/s13/diameter-avps.js";
@@ -28,6 +27,8 @@ import {
 import { type E2eNode, e2eSigner, post, signed, startE2eNode } from "./e2e-node.js";
 
 const regulator = e2eSigner("regulator");
+/** TS 29.272 §7.4.3: the device is not in the EIR (an Experimental-Result of vendor 3GPP). */
+const DIAMETER_ERROR_EQUIPMENT_UNKNOWN = 5422;
 const acme = e2eSigner("acme");
 const alice = e2eSigner("alice");
 // TS 23.003 Annex B example IMEI 49015420323751(8).
