@@ -8,7 +8,8 @@ import type { CheckProtocol, ObservationSink } from "./check-observation.js";
 import type { CheckRequest, EquipmentCheck } from "./equipment-check.js";
 
 export interface LedgerEquipmentCheckDeps {
-  readonly reads: EquipmentReads;
+  /** The ledger's reads (EquipmentReads over the store; a test may hand in its own). */
+  readonly reads: Pick<EquipmentReads, "status" | "pairings">;
   /** Each protocol's unknown-device policy: unknownDevicePolicy for N5g-eir and S13, radiusUnknownMac for RADIUS. */
   readonly unknownDevice: Readonly<Record<CheckProtocol, UnknownDevicePolicy>>;
   /** Where observations go (the node's observation log); a throwing sink fails the check. */
