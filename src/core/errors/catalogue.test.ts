@@ -92,6 +92,12 @@ const FROZEN: Readonly<Record<string, number>> = {
   CONFIG_INVALID: 95,
   KEY_FILE_INVALID: 96,
   INTERNAL: 99,
+  PROOF_MALFORMED: 120,
+  PROOF_VALUE_MISMATCH: 121,
+  PROOF_ROOT_MISMATCH: 122,
+  HEADER_UNSIGNED: 123,
+  HEADER_BAD_SIGNATURE: 124,
+  HEADER_SIGNER_UNTRUSTED: 125,
 };
 
 test("every code keeps its ABCI number, and no number is added without a line here", () => {
