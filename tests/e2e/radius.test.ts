@@ -17,8 +17,8 @@ import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { type RunningNode, runNode } from "../../src/node/node.js";
 import { loadNodeConfig } from "../../src/node/node-config.js";
-import { type RunningNode, runNode } from "../../src/node/run-node.js";
 import type { CheckObservation } from "../../src/servers/check-observation.js";
 import {
   ACCT_STATUS,
