@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import type { Signer } from "../core/crypto/ed25519.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
@@ -19,6 +19,7 @@ import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
 import { DiameterPeerList } from "../servers/s13/diameter-peers.js";
 import { S13Server } from "../servers/s13/s13-server.js";
 import { generateSeed, readKeyFile, writeKeyFile } from "./key-file.js";
+import { createLogger } from "./logger.js";
 import { GENESIS_FILE, type NodeConfig } from "./node-config.js";
 import { startCloneDetection } from "./observations/clone-detector.js";
 import { ObservationLog } from "./observations/observation-log.js";
@@ -90,7 +91,7 @@ function readGenesis(dataDir: string) {
 
 /** Open the ledger in config.dataDir, start the embedded engine, serve the API. */
 export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Promise<RunningNode> {
-  const logger = opts.logger ?? pino({ level: config.logLevel, name: "devicechain" });
+  const logger = opts.logger ?? createLogger(config.logLevel);
   const genesis = readGenesis(config.dataDir);
   const nfInstanceId = resolveNfInstanceId(config);
   const accessTokens = config.oauth2 ? accessTokenVerifier(config, nfInstanceId) : undefined;
