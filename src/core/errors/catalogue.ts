@@ -56,6 +56,7 @@ export const ERRORS = spec({
     http: 408,
     message: "The request did not arrive within the node's deadline.",
   },
+  KEY_FILE_INVALID: { abci: 109, http: 400, message: "The key file cannot be written or read." },
 
   // Transactions: decoding and the verification pipeline.
   TX_MALFORMED: {
