@@ -32,6 +32,8 @@ export function requireProgram(command: string, args: string[], install: string)
 export interface DevNode {
   readonly port: number;
   readonly s13Port: number;
+  /** Its data directory, with the demo members' keys in keys/. */
+  readonly dataDir: string;
   stop(): void;
 }
 
@@ -68,7 +70,7 @@ export async function startDevNode(): Promise<DevNode> {
       .then((r) => r.json() as Promise<{ status?: string }>)
       .then((b) => b.status)
       .catch(() => undefined);
-    if (status === "BLACKLISTED") return { port, s13Port, stop };
+    if (status === "BLACKLISTED") return { port, s13Port, dataDir, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();
