@@ -11,7 +11,7 @@ import {
   type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
 import { fromHex, fromUtf8, utf8 } from "../core/encoding/bytes.js";
-import { makeError } from "../core/errors/devicechain-error.js";
+import { type DevicechainError, makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
 import type { TxResult } from "../core/machine/state-machine.js";
 import type { LedgerApp } from "../ledger/application.js";
@@ -50,6 +50,20 @@ function execResult(r: TxResult): ExecTxResult {
     })),
     codespace: r.code === 0 ? "" : "devicechain",
   };
+}
+
+/**
+ * A refusal in ABCI's words: the catalogue's number, the sentence as the log, the code's name as
+ * the info. This is the only place a coded error becomes that wire form.
+ */
+function abciRefusal(e: DevicechainError | undefined): {
+  code: number;
+  log: string;
+  info: string;
+  codespace: string;
+} {
+  if (!e) return { code: 0, log: "", info: "OK", codespace: "" };
+  return { code: e.abciCode, log: e.message, info: e.code, codespace: "devicechain" };
 }
 
 /**
@@ -108,14 +122,7 @@ export function ledgerAbciHandler(
         admit: true,
         recheck: req.checkTx.type === CheckTxType.RECHECK,
       });
-      return Response.fromPartial({
-        checkTx: {
-          code: r.code,
-          log: r.log,
-          info: r.codeName,
-          codespace: r.code === 0 ? "" : "devicechain",
-        },
-      });
+      return Response.fromPartial({ checkTx: abciRefusal(r.refusal) });
     }
     if (req.prepareProposal) {
       const r = req.prepareProposal;
@@ -125,14 +132,14 @@ export function ledgerAbciHandler(
         // CometBFT counts each transaction's protobuf overhead too: be conservative.
         const size = tx.length + 8;
         if (bytes + size > Number(r.maxTxBytes)) break;
-        if (app.checkProposalTx(tx).code !== 0) continue;
+        if (app.checkProposalTx(tx) !== undefined) continue;
         txs.push(tx);
         bytes += size;
       }
       return Response.fromPartial({ prepareProposal: { txs } });
     }
     if (req.processProposal) {
-      const ok = req.processProposal.txs.every((tx) => app.checkProposalTx(tx).code === 0);
+      const ok = req.processProposal.txs.every((tx) => app.checkProposalTx(tx) === undefined);
       return Response.fromPartial({
         processProposal: {
           status: ok
@@ -170,12 +177,9 @@ export function ledgerAbciHandler(
       const q = app.query({ path, data: fromUtf8(req.query.data) });
       return Response.fromPartial({
         query: {
-          code: q.code,
-          log: q.log,
-          info: q.codeName,
+          ...abciRefusal(q.error),
           height: BigInt(q.height),
           value: q.value === undefined ? new Uint8Array() : utf8(JSON.stringify(q.value)),
-          codespace: q.code === 0 ? "" : "devicechain",
         },
       });
     }

@@ -1,8 +1,7 @@
-import { codeFromAbci, type ErrorCode, isErrorCode } from "../core/errors/catalogue.js";
+import { codeFromAbci, isErrorCode } from "../core/errors/catalogue.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import type { CommittedBlock, LedgerApp } from "../ledger/application.js";
-import type { CommittedTx } from "../ledger/engine/embedded-engine.js";
-import type { TxEngine } from "../ledger/engine/tx-engine.js";
+import type { CommittedTx, TxEngine } from "../ledger/engine/tx-engine.js";
 
 export interface CometEngineOptions {
   /** This node's CometBFT RPC, e.g. http://127.0.0.1:26657. */
@@ -65,10 +64,7 @@ export class CometEngine implements TxEngine {
     // The refusals that need no other pending transaction come back at once; CometBFT's CheckTx
     // then simulates the transaction on top of the mempool before it is gossiped.
     const check = this.app.checkTx(bytes, { precheckOnly: true });
-    if (check.code !== 0) {
-      const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
-      return Promise.reject(makeError(check.codeName as ErrorCode, check.log, data));
-    }
+    if (check.refusal) return Promise.reject(check.refusal);
     const hash = check.hash;
     if (this.waiting.has(hash)) return Promise.reject(makeError("TX_DUPLICATE"));
     return new Promise<CommittedTx>((resolve, reject) => {
@@ -192,7 +188,10 @@ export class CometEngine implements TxEngine {
   }
 }
 
-/** CheckTx's refusal on CometBFT, as the coded error the embedded engine would have given. */
+/**
+ * CheckTx's refusal as CometBFT's RPC answers it (the ABCI wire form: number, log, codespace),
+ * as the coded error the embedded engine would have given.
+ */
 function refusal(r: BroadcastResult): Error {
   const name = r.codespace === "devicechain" ? codeFromAbci(r.code) : "INTERNAL";
   return makeError(isErrorCode(name) ? name : "INTERNAL", r.log || undefined);

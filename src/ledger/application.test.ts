@@ -239,8 +239,7 @@ describe("checkTx: mempool admission on top of what is admitted", () => {
   test("accepts a good transaction and refuses bad ones with their codes, never throwing", async () => {
     await withApp(async (app) => {
       const good = app.checkTx(admit(1));
-      assert.equal(good.code, 0);
-      assert.equal(good.codeName, "OK");
+      assert.equal(good.refusal, undefined);
       assert.match(good.hash, /^[0-9a-f]{64}$/);
 
       const forged = JSON.parse(new TextDecoder().decode(admit(1))) as {
@@ -257,8 +256,8 @@ describe("checkTx: mempool admission on top of what is admitted", () => {
       ];
       for (const [bytes, code] of cases) {
         const r = app.checkTx(bytes);
-        assert.equal(r.codeName, code);
-        assert.notEqual(r.code, 0);
+        assert.equal(r.refusal?.code, code);
+        assert.notEqual(r.refusal?.abciCode, 0);
       }
     });
   });
@@ -267,42 +266,53 @@ describe("checkTx: mempool admission on top of what is admitted", () => {
     await withApp(async (app) => {
       // A dry run sees the committed state and what the mempool admitted, not an uncommitted block.
       app.finalizeBlock({ height: 1, time: T0, txs: [admit(1)] });
-      assert.equal(app.checkTx(admit(1, "other")).code, 0);
+      assert.equal(app.checkTx(admit(1, "other")).refusal, undefined);
       await app.commit();
-      assert.equal(app.checkTx(admit(1, "other")).codeName, "TX_NONCE_REPLAYED");
-      assert.equal(app.checkTx(admit(5, "gap")).code, 0, "a gap within the window is allowed");
-      assert.equal(app.checkTx(admit(18, "far")).codeName, "TX_NONCE_TOO_HIGH");
+      assert.equal(app.checkTx(admit(1, "other")).refusal?.code, "TX_NONCE_REPLAYED");
+      assert.equal(
+        app.checkTx(admit(5, "gap")).refusal,
+        undefined,
+        "a gap within the window is allowed",
+      );
+      assert.equal(app.checkTx(admit(18, "far")).refusal?.code, "TX_NONCE_TOO_HIGH");
     });
   });
 
   test("admitted transactions are the state later ones are checked against; a copy is refused", async () => {
     await withApp(async (app) => {
       const first = admit(1);
-      assert.equal(app.checkTx(first, { admit: true }).code, 0);
+      assert.equal(app.checkTx(first, { admit: true }).refusal, undefined);
       assert.equal(app.mempool.size, 1);
       // The same bytes again: never a second copy to propose (a recheck keeps the first).
-      assert.equal(app.checkTx(first, { admit: true }).codeName, "TX_DUPLICATE");
-      assert.equal(app.checkTx(first, { admit: true, recheck: true }).code, 0);
+      assert.equal(app.checkTx(first, { admit: true }).refusal?.code, "TX_DUPLICATE");
+      assert.equal(app.checkTx(first, { admit: true, recheck: true }).refusal, undefined);
       // Another transaction with the admitted one's nonce, and one that reuses its member id.
-      assert.equal(app.checkTx(admit(1, "rival"), { admit: true }).codeName, "TX_NONCE_REPLAYED");
-      assert.equal(app.checkTx(admit(2, "m-1"), { admit: true }).codeName, "MEMBER_EXISTS");
-      assert.equal(app.checkTx(admit(2, "next"), { admit: true }).code, 0, "pipelined on top");
+      assert.equal(
+        app.checkTx(admit(1, "rival"), { admit: true }).refusal?.code,
+        "TX_NONCE_REPLAYED",
+      );
+      assert.equal(app.checkTx(admit(2, "m-1"), { admit: true }).refusal?.code, "MEMBER_EXISTS");
+      assert.equal(
+        app.checkTx(admit(2, "next"), { admit: true }).refusal,
+        undefined,
+        "pipelined on top",
+      );
       // A dry run changes nothing.
-      assert.equal(app.checkTx(admit(3, "dry")).code, 0);
+      assert.equal(app.checkTx(admit(3, "dry")).refusal, undefined);
       assert.equal(app.mempool.size, 2);
       // Once committed, the admitted leave the mempool and the committed state answers.
       app.finalizeBlock({ height: 1, time: T0, txs: [first, admit(2, "next")] });
       await app.commit();
       assert.equal(app.mempool.size, 0);
-      assert.equal(app.checkTx(admit(2, "late")).codeName, "TX_NONCE_REPLAYED");
-      assert.equal(app.checkTx(admit(3, "late")).code, 0);
+      assert.equal(app.checkTx(admit(2, "late")).refusal?.code, "TX_NONCE_REPLAYED");
+      assert.equal(app.checkTx(admit(3, "late")).refusal, undefined);
     });
   });
 
   test("a signature accepted by checkTx is not trusted for other bytes with the same body", async () => {
     await withApp(async (app) => {
       const good = admit(1);
-      assert.equal(app.checkTx(good).code, 0);
+      assert.equal(app.checkTx(good).refusal, undefined);
       const parsed = JSON.parse(new TextDecoder().decode(good)) as { sig: string };
       const other = JSON.parse(new TextDecoder().decode(admit(1, "m-1", testSigner("evil"))));
       const spliced = utf8(JSON.stringify({ ...other, sig: parsed.sig }));
@@ -524,17 +534,19 @@ describe("query", () => {
       await app.commit();
 
       const d = app.query({ path: "device", data: "02-00-00-00-00-01" });
-      assert.equal(d.code, 0);
+      assert.equal(d.error, undefined);
       assert.equal((d.value as { id: string }).id, "imei:35000000000001");
       assert.equal(d.height, 1);
       assert.deepEqual(app.query({ path: "equipment-status", data: `imei-${device}` }).value, {
         status: "BLACKLISTED",
       });
+      // The same answer as GET /v1/accounts/{keyId}: one read behind both.
       assert.deepEqual(app.query({ path: "account", data: alice.keyId }).value, {
+        keyId: alice.keyId,
         account: `owner:${alice.keyId}`,
         role: "owner",
         lastNonce: 1,
-        pendingNonce: 1,
+        nextNonce: 2,
       });
       assert.equal(
         (app.query({ path: "member", data: "mfr" }).value as { role: string }).role,
@@ -548,16 +560,16 @@ describe("query", () => {
       );
 
       assert.equal(
-        app.query({ path: "device", data: imei("35000000000002") }).codeName,
+        app.query({ path: "device", data: imei("35000000000002") }).error?.code,
         "DEVICE_UNKNOWN",
       );
       assert.equal(
-        app.query({ path: "device", data: "35000000000002" + "9" }).codeName,
+        app.query({ path: "device", data: "35000000000002" + "9" }).error?.code,
         "IMEI_BAD_CHECK_DIGIT",
       );
-      assert.equal(app.query({ path: "member", data: "nobody" }).codeName, "NOT_FOUND");
-      assert.equal(app.query({ path: "block", data: "x" }).codeName, "NOT_FOUND");
-      assert.equal(app.query({ path: "secrets", data: "" }).codeName, "REQUEST_BAD_PARAMS");
+      assert.equal(app.query({ path: "member", data: "nobody" }).error?.code, "MEMBER_UNKNOWN");
+      assert.equal(app.query({ path: "block", data: "x" }).error?.code, "NOT_FOUND");
+      assert.equal(app.query({ path: "secrets", data: "" }).error?.code, "REQUEST_BAD_PARAMS");
     });
   });
 });

@@ -1,23 +1,20 @@
 import { hash as oneShotHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { isKeyId } from "../core/crypto/ed25519.js";
 import { fromBase64Url, toHex } from "../core/encoding/bytes.js";
 import type { Json } from "../core/encoding/canonical-json.js";
 import type { ErrorCode } from "../core/errors/catalogue.js";
-import { isError, makeError } from "../core/errors/devicechain-error.js";
+import { DevicechainError, isError, makeError } from "../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../core/identifiers/identifier.js";
 import { type Account, resolveAccount } from "../core/machine/account.js";
 import { precheckTx } from "../core/machine/admission.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
-import { executeBlock, failure, simulateTx, type TxResult } from "../core/machine/state-machine.js";
-import { checkChain, checkSignature, lastNonce } from "../core/machine/verify.js";
-import { readChain } from "../core/state/chain.js";
-import { findDevice } from "../core/state/device.js";
-import { readMember } from "../core/state/member.js";
+import { executeBlock, simulateTx, type TxResult } from "../core/machine/state-machine.js";
+import { checkChain, checkSignature } from "../core/machine/verify.js";
 import { type DecodedTx, decodeTx, signingBytes } from "../core/tx/transaction.js";
 import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "./block.js";
 import type { SignatureCheck } from "./engine/signature-verifier.js";
 import { Mempool } from "./mempool.js";
+import { LedgerReads } from "./read/ledger-reads.js";
 import { LedgerStore, type PreparedState, type TxRecord } from "./storage/ledger-store.js";
 
 export interface FinalizeRequest {
@@ -32,14 +29,16 @@ export interface FinalizeResponse {
   readonly appHash: string;
 }
 
+/**
+ * What checkTx and admitTx answer: the transaction passed the checks asked for, or `refusal`
+ * says why not, as the coded error the state machine raised (the one a client gets).
+ */
 export interface CheckTxResponse {
+  /** The transaction's hash; "" when it was refused. */
   readonly hash: string;
   /** With deferSignature: the signature still to check before the transaction may enter a block. */
   readonly signature?: SignatureCheck;
-  readonly code: number;
-  readonly codeName: string;
-  readonly log: string;
-  readonly data?: Json;
+  readonly refusal?: DevicechainError;
 }
 
 export interface CheckTxOptions {
@@ -68,13 +67,12 @@ export interface QueryRequest {
   readonly data: string;
 }
 
+/** A query's answer at a committed height: its value, or the coded error that says why none. */
 export interface QueryResponse {
-  readonly code: number;
-  readonly codeName: string;
-  readonly log: string;
   /** The committed height the answer reflects. */
   readonly height: number;
   readonly value?: Json;
+  readonly error?: DevicechainError;
 }
 
 /** A block and its results, as announced after it is durable. */
@@ -82,6 +80,9 @@ export interface CommittedBlock {
   readonly block: StoredBlock;
   readonly results: readonly TxResult[];
 }
+
+/** Where committed blocks are announced: the "commit" event of a LedgerApp, and nothing else. */
+export type CommitFeed = Pick<LedgerApp, "on" | "off">;
 
 interface Pending {
   readonly request: FinalizeRequest;
@@ -123,10 +124,13 @@ export class LedgerApp extends EventEmitter<{
    * passes one array from checkTx to commit, and then hashes it once, not at every step.
    */
   private readonly byArray = new WeakMap<Uint8Array, { d: DecodedTx; key: string }>();
+  /** What the servers and ABCI Query read: committed state, and nonces past the mempool. */
+  readonly reads: LedgerReads;
 
   private constructor(readonly store: LedgerStore) {
     super();
     this.mempool = new Mempool(store);
+    this.reads = new LedgerReads(store, this.mempool);
   }
 
   static open(path: string): LedgerApp {
@@ -134,7 +138,7 @@ export class LedgerApp extends EventEmitter<{
   }
 
   get chainId(): string {
-    return readChain(this.store)?.chainId ?? "";
+    return this.reads.chainId;
   }
 
   info(): { lastBlockHeight: number; lastBlockAppHash: string; lastBlockTime: number } {
@@ -185,7 +189,7 @@ export class LedgerApp extends EventEmitter<{
       if (this.mempool.has(d.hash)) {
         // A recheck may ask again about a transaction admitted already; anyone else resubmits,
         // and a second copy must never be proposed.
-        if (opts.recheck === true) return { hash: d.hash, code: 0, codeName: "OK", log: "" };
+        if (opts.recheck === true) return { hash: d.hash };
         throw makeError("TX_DUPLICATE");
       }
       const signer = d.tx.body.signer;
@@ -201,13 +205,7 @@ export class LedgerApp extends EventEmitter<{
         this.mempool.reserve(d);
         const signature = fromBase64Url(d.tx.sig) ?? new Uint8Array();
         const message = signingBytes(d.tx.body);
-        return {
-          hash: d.hash,
-          code: 0,
-          codeName: "OK",
-          log: "",
-          signature: { keyId: signer, message, signature },
-        };
+        return { hash: d.hash, signature: { keyId: signer, message, signature } };
       }
       // A signature this node verified already (the REST pre-check, then CometBFT's CheckTx and
       // its rechecks after every block) is not verified again.
@@ -216,7 +214,7 @@ export class LedgerApp extends EventEmitter<{
         this.signatureVerified(d.hash);
       }
       if (opts.precheckOnly !== true) this.simulate(d, admit);
-      return { hash: d.hash, code: 0, codeName: "OK", log: "" };
+      return { hash: d.hash };
     } catch (e) {
       return this.refusal(e);
     }
@@ -232,7 +230,7 @@ export class LedgerApp extends EventEmitter<{
     try {
       this.signatureVerified(hash);
       this.simulate(d, true);
-      return { hash, code: 0, codeName: "OK", log: "" };
+      return { hash };
     } catch (e) {
       return this.refusal(e);
     }
@@ -268,15 +266,9 @@ export class LedgerApp extends EventEmitter<{
   }
 
   private refusal(e: unknown): CheckTxResponse {
-    const r = failure("", e);
-    this.emit("refused", r.codeName === "OK" ? "INTERNAL" : r.codeName);
-    return {
-      hash: "",
-      code: r.code,
-      codeName: r.codeName,
-      log: r.log,
-      ...(r.data === undefined ? {} : { data: r.data as Json }),
-    };
+    const refusal = coded(e);
+    this.emit("refused", refusal.code);
+    return { hash: "", refusal };
   }
 
   private decode(bytes: Uint8Array): DecodedTx {
@@ -301,10 +293,11 @@ export class LedgerApp extends EventEmitter<{
 
   /**
    * The checks of a proposed block's transaction that need no state: canonical decoding, the
-   * chain id and the signature (skipped when this node's mempool verified the same bytes). Never
-   * throws. Deterministic, so every honest validator accepts or refuses a proposal alike.
+   * chain id and the signature (skipped when this node's mempool verified the same bytes).
+   * Answers the refusal, or undefined when the transaction passes; never throws. Deterministic,
+   * so every honest validator accepts or refuses a proposal alike.
    */
-  checkProposalTx(bytes: Uint8Array): { code: number; codeName: string; log: string } {
+  checkProposalTx(bytes: Uint8Array): DevicechainError | undefined {
     try {
       const d = this.decode(bytes);
       checkChain(d, this.chainId);
@@ -312,10 +305,9 @@ export class LedgerApp extends EventEmitter<{
         checkSignature(d);
         this.signatureVerified(d.hash);
       }
-      return { code: 0, codeName: "OK", log: "" };
+      return undefined;
     } catch (e) {
-      const r = failure("", e);
-      return { code: r.code, codeName: r.codeName, log: r.log };
+      return coded(e);
     }
   }
 
@@ -395,34 +387,25 @@ export class LedgerApp extends EventEmitter<{
   }
 
   /**
-   * ABCI-shaped Query over committed state. Paths: `device` (data: any identifier),
-   * `equipment-status` (data: a PEI or identifier), `account` (data: a key id), `member`
-   * (data: a member id), `tx` (data: a hash), `block` (data: a height). Never throws: an
-   * unknown path or missing entry comes back coded.
+   * ABCI-shaped Query over committed state, through the read service. Paths: `device` (data:
+   * any identifier), `equipment-status` (data: a PEI or identifier), `account` (data: a key id),
+   * `member` (data: a member id), `tx` (data: a hash), `block` (data: a height). Never throws:
+   * an unknown path or missing entry comes back coded, as the REST API codes it.
    */
   query(request: QueryRequest): QueryResponse {
     const height = this.store.last.height;
     try {
-      const value = this.queryValue(request.path, request.data);
-      return { code: 0, codeName: "OK", log: "", height, value };
+      return { height, value: this.queryValue(request.path, request.data) };
     } catch (e) {
-      const r = failure("", e);
-      return { code: r.code, codeName: r.codeName, log: r.log, height };
+      return { height, error: coded(e) };
     }
   }
 
   private queryValue(path: string, data: string): Json {
-    const found = (v: unknown, what: string): Json => {
-      if (v === undefined) throw makeError("NOT_FOUND", `No ${what} ${data}`);
-      return v as Json;
-    };
+    const reads = this.reads;
     switch (path) {
-      case "device": {
-        const id = parseIdentifier(data, "person");
-        const device = findDevice(this.store, id.key);
-        if (!device) throw makeError("DEVICE_UNKNOWN");
-        return device as unknown as Json;
-      }
+      case "device":
+        return reads.device(data) as unknown as Json;
       case "equipment-status": {
         // A PEI (imei-…, mac-…) or any identifier, read as the network sends it.
         const id = parseIdentifier(data, "network");
@@ -430,24 +413,14 @@ export class LedgerApp extends EventEmitter<{
         if (status === undefined) throw makeError("DEVICE_UNKNOWN");
         return { status };
       }
-      case "account": {
-        if (!isKeyId(data))
-          throw makeError("REQUEST_BAD_PARAMS", "A key id is 43 base64url characters");
-        const account = resolveAccount(this.store, data);
-        return {
-          account: account.id,
-          role: account.role,
-          lastNonce: lastNonce(this.store, data),
-          // With transactions of this key waiting here, the next nonce comes after theirs.
-          pendingNonce: lastNonce(this.mempool, data),
-        };
-      }
+      case "account":
+        return reads.accountInfo(data) as unknown as Json;
       case "member":
-        return found(readMember(this.store, data), "member");
+        return reads.member(data) as unknown as Json;
       case "tx":
-        return found(this.getTx(data), "transaction");
+        return reads.tx(data) as unknown as Json;
       case "block":
-        return found(/^[0-9]{1,15}$/.test(data) ? this.getBlock(Number(data)) : undefined, "block");
+        return reads.block(data) as unknown as Json;
       default:
         throw makeError("REQUEST_BAD_PARAMS", `Unknown query path ${path}`);
     }
@@ -456,6 +429,11 @@ export class LedgerApp extends EventEmitter<{
   async close(): Promise<void> {
     await this.store.close();
   }
+}
+
+/** Any failure as a coded error; one that is not coded is a bug, answered as INTERNAL. */
+function coded(e: unknown): DevicechainError {
+  return isError(e) ? e : new DevicechainError("INTERNAL", "Unexpected failure", { cause: e });
 }
 
 function safeTxJson(raw: Uint8Array): Json {

@@ -267,7 +267,7 @@ async function run(
     for (const [i, offered] of blocks.entries()) {
       const time = times?.[i] ?? 1_780_000_000_000 + i * 1000;
       const txs = mempool
-        ? offered.filter((tx) => app.checkTx(tx, { admit: true }).code === 0)
+        ? offered.filter((tx) => app.checkTx(tx, { admit: true }).refusal === undefined)
         : offered;
       const { appHash, txResults } = app.finalizeBlock({ height: i + 1, time, txs });
       if (mempool) {

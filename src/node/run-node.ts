@@ -174,6 +174,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     await opts.beforeListen?.({ app, engine, logger });
     const http = await buildHttpServer({
       app,
+      reads: app.reads,
       engine,
       metrics,
       logger,

@@ -10,6 +10,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
+import type { LedgerApp } from "../ledger/application.js";
 import type { CheckObservation } from "./check-observation.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
@@ -28,6 +29,8 @@ import { restPlugin } from "./rest/rest-plugin.js";
 import { SbiServer } from "./sbi-server.js";
 
 export interface HttpServerDeps extends RestDeps {
+  /** Announces committed blocks to the event streams. */
+  readonly app: LedgerApp;
   readonly logger: Logger;
   readonly unknownDevicePolicy: UnknownDevicePolicy;
   readonly version: string;
@@ -99,8 +102,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   await fastify.register(restPlugin, deps);
-  await fastify.register(eventsPlugin, { app: deps.app });
-  if (deps.push) await fastify.register(webhookPlugin, { app: deps.app, push: deps.push });
+  await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
+  if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
   const store = deps.app.store;
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,

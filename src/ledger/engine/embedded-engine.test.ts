@@ -79,7 +79,11 @@ test("checkTx refusals reject at once with their code; duplicates are refused", 
     const first = engine.submit(tx);
     await assert.rejects(engine.submit(tx), (e) => isError(e, "TX_DUPLICATE"));
     assert.equal((await first).code, 0);
-    await assert.rejects(engine.submit(tx), (e) => isError(e, "TX_NONCE_REPLAYED"));
+    // The state machine's own error, with the facts it attached for the client.
+    await assert.rejects(
+      engine.submit(tx),
+      (e) => isError(e, "TX_NONCE_REPLAYED") && e.data?.lastNonce === 1,
+    );
   });
 });
 

@@ -1,22 +1,8 @@
 import { availableParallelism } from "node:os";
-import type { ErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
-import type { TxResult } from "../../core/machine/state-machine.js";
-import type { CheckTxResponse, LedgerApp } from "../application.js";
+import type { LedgerApp } from "../application.js";
 import { SignatureVerifier } from "./signature-verifier.js";
-import type { TxEngine } from "./tx-engine.js";
-
-/** A refusal from checkTx or admitTx, as the coded error a client gets. */
-export function refusalOf(check: CheckTxResponse): Error {
-  const data = check.data === undefined ? {} : { data: check.data as Record<string, unknown> };
-  return makeError(check.codeName as ErrorCode, check.log, data);
-}
-
-/** A transaction's fate once its block is durable. */
-export interface CommittedTx extends TxResult {
-  readonly height: number;
-  readonly index: number;
-}
+import type { CommittedTx, TxEngine } from "./tx-engine.js";
 
 export interface EmbeddedEngineOptions {
   /** Longest a transaction waits in the mempool before a block is cut. */
@@ -84,7 +70,7 @@ export class EmbeddedEngine implements TxEngine {
     if (this.pendingCount >= this.maxPending) return Promise.reject(makeError("MEMPOOL_FULL"));
     const deferred = this.verifier !== undefined;
     const check = this.app.checkTx(bytes, { deferSignature: deferred, admit: true });
-    if (check.code !== 0) return Promise.reject(refusalOf(check));
+    if (check.refusal) return Promise.reject(check.refusal);
     const { hash, signature } = check;
     return new Promise<CommittedTx>((resolve, reject) => {
       const enqueue = (): void => {
@@ -96,9 +82,9 @@ export class EmbeddedEngine implements TxEngine {
         }
         if (deferred) {
           // Simulated now, in arrival order: the verifier answers in the order it was asked.
-          const admitted = this.app.admitTx(hash);
-          if (admitted.code !== 0) {
-            reject(refusalOf(admitted));
+          const { refusal } = this.app.admitTx(hash);
+          if (refusal) {
+            reject(refusal);
             return;
           }
         }

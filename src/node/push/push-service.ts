@@ -4,11 +4,8 @@ import type { Logger } from "pino";
 import type { Signer } from "../../core/crypto/ed25519.js";
 import { isError, makeError } from "../../core/errors/devicechain-error.js";
 import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
-import {
-  type DeviceChangedEvent,
-  deviceChangedEvents,
-  matchesFilter,
-} from "../../servers/events/device-events.js";
+import type { DeviceChangedEvent } from "../../ledger/read/device-events.js";
+import { matchesFilter } from "../../servers/events/event-filter.js";
 import type {
   Subscription,
   SubscriptionView,
@@ -198,7 +195,7 @@ export class PushService implements WebhookRegistry {
 
   private publishBlock(committed: CommittedBlock): void {
     if (this.subs.size === 0) return;
-    const events = deviceChangedEvents(committed, this.opts.app.store);
+    const events = this.opts.app.reads.deviceChangedEvents(committed);
     for (const e of events) {
       for (const sub of this.subs.values()) {
         if (sub.types.includes(e.type) && matchesFilter(sub.filter, e)) this.enqueue(sub, e);

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import { isError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
-import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
+import type { CommitFeed, CommittedBlock } from "../../ledger/application.js";
+import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
 import { errorBody } from "../rest/error-reply.js";
-import { deviceChangedEvents, type EventFilter, matchesFilter } from "./device-events.js";
+import { type EventFilter, matchesFilter } from "./event-filter.js";
 
 export interface EventsDeps {
-  readonly app: LedgerApp;
+  /** Where committed blocks are announced. */
+  readonly commits: CommitFeed;
+  readonly reads: LedgerReads;
 }
 
 /** A subscriber that has this much unsent data is too slow and is dropped. */
@@ -79,7 +82,7 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
         "cache-control": "no-cache",
         ...(http1 ? { connection: "keep-alive" } : {}),
       });
-      res.write(`: devicechain events from height ${deps.app.info().lastBlockHeight}\n\n`);
+      res.write(`: devicechain events from height ${deps.reads.last.height}\n\n`);
       const onCommit = (committed: CommittedBlock): void => {
         if (res.writableLength > MAX_BUFFERED) {
           request.log.warn("dropping a slow event subscriber");
@@ -90,7 +93,7 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
           res.write(blockFrame(committed));
           return;
         }
-        for (const e of deviceChangedEvents(committed, deps.app.store)) {
+        for (const e of deps.reads.deviceChangedEvents(committed)) {
           if (matchesFilter(filter, e)) {
             res.write(`id: ${e.id}\nevent: device.changed\ndata: ${JSON.stringify(e)}\n\n`);
           }
@@ -98,14 +101,14 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
       };
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
-      deps.app.on("commit", onCommit);
+      deps.commits.on("commit", onCommit);
       const end = (): void => {
         res.end();
       };
       open.add(end);
       res.on("close", () => {
         clearInterval(heartbeat);
-        deps.app.off("commit", onCommit);
+        deps.commits.off("commit", onCommit);
         open.delete(end);
       });
       return reply;

@@ -4,14 +4,14 @@ import { fromBase64Url } from "../../core/encoding/bytes.js";
 import { canonicalBytes } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
-import { type Account, resolveAccount } from "../../core/machine/account.js";
+import type { Account } from "../../core/machine/account.js";
 import { HISTORY_EVENTS } from "../../core/state/device.js";
-import type { LedgerApp } from "../../ledger/application.js";
+import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
 import { excerpt } from "../rest/input-excerpt.js";
 import type { WebhookRegistry } from "./webhook-registry.js";
 
 export interface WebhookDeps {
-  readonly app: LedgerApp;
+  readonly reads: LedgerReads;
   readonly push: WebhookRegistry;
   readonly now?: () => number;
 }
@@ -66,8 +66,8 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     if ((request.op ?? OPS.subscribe) !== op) {
       throw makeError("REQUEST_BAD_PARAMS", `request.op must be "${op}" for this operation`);
     }
-    if (request.chain !== deps.app.chainId) {
-      throw makeError("TX_WRONG_CHAIN", `This node serves chain ${deps.app.chainId}`);
+    if (request.chain !== deps.reads.chainId) {
+      throw makeError("TX_WRONG_CHAIN", `This node serves chain ${deps.reads.chainId}`);
     }
     const key = String(request.key);
     if (!isKeyId(key)) throw makeError("REQUEST_BAD_PARAMS", "key must be an Ed25519 key id");
@@ -78,7 +78,7 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
     if (!signature || !verifyEd25519(key, canonicalBytes(request), signature)) {
       throw makeError("TX_BAD_SIGNATURE");
     }
-    return resolveAccount(deps.app.store, key);
+    return deps.reads.account(key);
   }
 
   /**
@@ -90,7 +90,7 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
       if (account.member.status !== "active") throw makeError("MEMBER_SUSPENDED");
       return;
     }
-    if (!deps.app.store.ownsAnyDevice(account.keyId)) throw makeError("WEBHOOK_NOT_ALLOWED");
+    if (!deps.reads.ownsAnyDevice(account.keyId)) throw makeError("WEBHOOK_NOT_ALLOWED");
   }
 
   fastify.get(

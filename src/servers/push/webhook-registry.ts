@@ -1,4 +1,4 @@
-import type { EventFilter } from "../events/device-events.js";
+import type { EventFilter } from "../events/event-filter.js";
 
 /** How a delivery is signed: by the node's Ed25519 key, or an HMAC with the webhook's secret. */
 export type SigningScheme = "ed25519" | "hmac-sha256";

@@ -1,23 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { isKeyId } from "../../core/crypto/ed25519.js";
-import { makeError } from "../../core/errors/devicechain-error.js";
-import { resolveAccount } from "../../core/machine/account.js";
-import { lastNonce } from "../../core/machine/verify.js";
-import { MEMBER_PREFIX } from "../../core/state/keys.js";
-import { readMember } from "../../core/state/member.js";
-import type { StoredBlock } from "../../ledger/block.js";
 import { anyObject, errorSchema, type RestDeps } from "./rest-deps.js";
 
 const MAX_BLOCKS = 100;
 
 /** Blocks, members, accounts and node status. */
 export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Promise<void> {
-  const { app } = deps;
-  const block = (height: number): StoredBlock => {
-    const b = app.getBlock(height);
-    if (!b) throw makeError("NOT_FOUND", `No block at height ${height}`);
-    return b;
-  };
+  const { reads } = deps;
 
   fastify.get(
     "/v1/status",
@@ -44,9 +32,9 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
       },
     },
     async () => {
-      const last = app.store.last;
+      const last = reads.last;
       return {
-        chainId: app.chainId,
+        chainId: reads.chainId,
         height: last.height,
         appHash: last.appHash,
         blockHash: last.blockHash,
@@ -67,7 +55,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         response: { 200: anyObject },
       },
     },
-    async () => block(app.store.last.height),
+    async () => reads.latestBlock(),
   );
 
   fastify.get(
@@ -80,7 +68,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         response: { 200: anyObject, "4xx": errorSchema },
       },
     },
-    async (request) => block((request.params as { height: number }).height),
+    async (request) => reads.block((request.params as { height: number }).height),
   );
 
   fastify.get(
@@ -102,11 +90,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
     },
     async (request) => {
       const { from, limit } = request.query as { from?: number; limit: number };
-      const top = app.store.last.height;
-      const start = from ?? Math.max(0, top - limit + 1);
-      const blocks: StoredBlock[] = [];
-      for (let h = start; h <= top && blocks.length < limit; h++) blocks.push(block(h));
-      return { blocks };
+      return { blocks: reads.blocks(from, limit) };
     },
   );
 
@@ -119,11 +103,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         response: { 200: anyObject },
       },
     },
-    async () => {
-      const members = [];
-      for (const [, value] of app.store.scan(MEMBER_PREFIX)) members.push(value);
-      return { members };
-    },
+    async () => ({ members: reads.members() }),
   );
 
   fastify.get(
@@ -136,12 +116,7 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         response: { 200: anyObject, "4xx": errorSchema },
       },
     },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const member = readMember(app.store, id);
-      if (!member) throw makeError("MEMBER_UNKNOWN", `No member ${id}`);
-      return member;
-    },
+    async (request) => reads.member((request.params as { id: string }).id),
   );
 
   fastify.get(
@@ -154,20 +129,6 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
         response: { 200: anyObject, "4xx": errorSchema },
       },
     },
-    async (request) => {
-      const { keyId } = request.params as { keyId: string };
-      if (!isKeyId(keyId))
-        throw makeError("REQUEST_BAD_PARAMS", "A key id is 43 base64url characters");
-      const account = resolveAccount(app.store, keyId);
-      const last = lastNonce(app.store, keyId);
-      return {
-        keyId,
-        account: account.id,
-        role: account.role,
-        lastNonce: last,
-        // After this key's transactions waiting in this node's mempool, if any.
-        nextNonce: lastNonce(app.mempool, keyId) + 1,
-      };
-    },
+    async (request) => reads.accountInfo((request.params as { keyId: string }).keyId),
   );
 }

@@ -1,9 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { makeError } from "../../core/errors/devicechain-error.js";
-import { parseIdentifier } from "../../core/identifiers/identifier.js";
-import { type Device, findDevice } from "../../core/state/device.js";
 import { DEVICE_STATES } from "../../core/state/device-state.js";
-import { DEVICE_PREFIX } from "../../core/state/keys.js";
 import { deviceView } from "./device-view.js";
 import { anyObject, errorSchema, type RestDeps } from "./rest-deps.js";
 
@@ -36,12 +32,7 @@ const MAX_PAGE = 1_000;
 
 /** GET /v1/devices/:id, its history, and the paged device list. */
 export async function deviceRoutes(fastify: FastifyInstance, deps: RestDeps): Promise<void> {
-  const lookup = (input: string): Device => {
-    const id = parseIdentifier(input, "person");
-    const device = findDevice(deps.app.store, id.key);
-    if (!device) throw makeError("DEVICE_UNKNOWN", `No device is registered under ${id.display}`);
-    return device;
-  };
+  const { reads } = deps;
 
   fastify.get(
     "/v1/devices/:id",
@@ -53,7 +44,7 @@ export async function deviceRoutes(fastify: FastifyInstance, deps: RestDeps): Pr
         response: { 200: deviceSchema, "4xx": errorSchema },
       },
     },
-    async (request) => deviceView(lookup((request.params as { id: string }).id)),
+    async (request) => deviceView(reads.device((request.params as { id: string }).id)),
   );
 
   fastify.get(
@@ -67,7 +58,7 @@ export async function deviceRoutes(fastify: FastifyInstance, deps: RestDeps): Pr
       },
     },
     async (request) => {
-      const d = lookup((request.params as { id: string }).id);
+      const d = reads.device((request.params as { id: string }).id);
       return { id: d.id, history: d.history };
     },
   );
@@ -91,13 +82,11 @@ export async function deviceRoutes(fastify: FastifyInstance, deps: RestDeps): Pr
     },
     async (request) => {
       const { after, limit } = request.query as { after?: string; limit: number };
-      const devices = [];
-      for (const [, value] of deps.app.store.scan(DEVICE_PREFIX, after)) {
-        devices.push(deviceView(value as unknown as Device));
-        if (devices.length === limit) break;
-      }
-      const last = devices.at(-1);
-      return { devices, ...(devices.length === limit && last ? { next: last.id } : {}) };
+      const page = reads.devices(after, limit);
+      return {
+        devices: page.devices.map(deviceView),
+        ...(page.next === undefined ? {} : { next: page.next }),
+      };
     },
   );
 }

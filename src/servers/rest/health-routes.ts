@@ -20,7 +20,7 @@ export async function healthRoutes(fastify: FastifyInstance, deps: RestDeps): Pr
     },
     async () => {
       if (!deps.ready()) throw makeError("NODE_NOT_READY");
-      return { ready: true, height: deps.app.info().lastBlockHeight };
+      return { ready: true, height: deps.reads.last.height };
     },
   );
 

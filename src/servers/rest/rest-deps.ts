@@ -1,10 +1,11 @@
-import type { LedgerApp } from "../../ledger/application.js";
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
+import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
 
 /** What the REST routes are given explicitly; they share nothing else. */
 export interface RestDeps {
-  readonly app: LedgerApp;
+  /** Every ledger read the routes answer. */
+  readonly reads: LedgerReads;
   readonly engine: TxEngine;
   readonly metrics: NodeMetrics;
   readonly dev: boolean;

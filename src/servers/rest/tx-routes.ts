@@ -1,8 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { isErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { fromValue, MAX_TX_BYTES } from "../../core/tx/transaction.js";
-import type { CommittedTx } from "../../ledger/engine/embedded-engine.js";
+import type { CommittedTx } from "../../ledger/engine/tx-engine.js";
 import { anyObject, errorSchema, type RestDeps } from "./rest-deps.js";
 
 /** Room for whitespace around a transaction at the size limit. */
@@ -53,9 +52,10 @@ export async function txRoutes(fastify: FastifyInstance, deps: RestDeps): Promis
         deps.commitTimeoutMs,
         decoded.hash,
       );
-      if (committed.code !== 0) {
-        const code = isErrorCode(committed.codeName) ? committed.codeName : "INTERNAL";
-        throw makeError(code, committed.log, {
+      // A refusal arrives as the DevicechainError that refused it; a transaction its block
+      // refused (a race between two nodes' mempools) is a result, answered with its code.
+      if (committed.codeName !== "OK") {
+        throw makeError(committed.codeName, committed.log, {
           data: {
             ...committed.data,
             hash: committed.hash,
@@ -81,11 +81,6 @@ export async function txRoutes(fastify: FastifyInstance, deps: RestDeps): Promis
         response: { 200: anyObject, "4xx": errorSchema },
       },
     },
-    async (request) => {
-      const { hash } = request.params as { hash: string };
-      const record = deps.app.getTx(hash);
-      if (!record) throw makeError("NOT_FOUND", `No committed transaction ${hash}`);
-      return record;
-    },
+    async (request) => deps.reads.tx((request.params as { hash: string }).hash),
   );
 }

@@ -1,6 +1,6 @@
 import { findDevice } from "../../core/state/device.js";
 import type { StateReader } from "../../core/state/state.js";
-import type { CommittedBlock } from "../../ledger/application.js";
+import type { CommittedBlock } from "../application.js";
 
 /** A device's status change, as webhooks deliver it and filtered event streams send it. */
 export interface DeviceChangedEvent {
@@ -16,14 +16,6 @@ export interface DeviceChangedEvent {
   readonly event: string;
   readonly state: string;
   readonly status: string;
-}
-
-/** What a subscriber asked for: some devices (by identifier key) and some history events. */
-export interface EventFilter {
-  /** Identifier keys; empty or absent: every device. */
-  readonly devices?: readonly string[];
-  /** History events such as reported_stolen; empty or absent: every event. */
-  readonly events?: readonly string[];
 }
 
 /** The device.changed events of a committed block, with each device's identifiers. */
@@ -51,10 +43,4 @@ export function deviceChangedEvents(
     });
   });
   return out;
-}
-
-export function matchesFilter(filter: EventFilter, e: DeviceChangedEvent): boolean {
-  if (filter.events?.length && !filter.events.includes(e.event)) return false;
-  if (filter.devices?.length && !e.ids.some((id) => filter.devices?.includes(id))) return false;
-  return true;
 }
