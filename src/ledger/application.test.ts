@@ -16,11 +16,12 @@ import { isError } from "../core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../core/identifiers/luhn.js";
 import type { Genesis } from "../core/machine/genesis.js";
 import { TEST_CHAIN, testSigner } from "../core/machine/memory-chain.test-fixture.js";
+import { blockHash, txRoot } from "../core/proof/block-header.js";
 import { readMember } from "../core/state/member.js";
 import { encodeTx, signTx } from "../core/tx/transaction.js";
 import type { TxType } from "../core/tx/tx-type.js";
 import { type CommittedBlock, LedgerApp } from "./application.js";
-import { blockHash, GENESIS_PREV_HASH, txRoot } from "./block.js";
+import { GENESIS_PREV_HASH } from "./block.js";
 
 const regulator = testSigner("regulator");
 const genesis: Genesis = {

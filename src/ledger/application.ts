@@ -10,8 +10,10 @@ import { precheckTx } from "../core/machine/admission.js";
 import { type Genesis, initChain } from "../core/machine/genesis.js";
 import { executeBlock, simulateTx, type TxResult } from "../core/machine/state-machine.js";
 import { checkChain, checkSignature } from "../core/machine/verify.js";
+import { blockHash, txRoot } from "../core/proof/block-header.js";
+import type { HeaderSigner } from "../core/proof/header-signature.js";
 import { type DecodedTx, decodeTx, signingBytes } from "../core/tx/transaction.js";
-import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "./block.js";
+import { GENESIS_PREV_HASH, type StoredBlock } from "./block.js";
 import type { SignatureCheck } from "./engine/signature-verifier.js";
 import { Mempool } from "./mempool.js";
 import { LedgerReads } from "./read/ledger-reads.js";
@@ -351,12 +353,16 @@ export class LedgerApp extends EventEmitter<{
     return { txResults: results, appHash: prepared.appHash };
   }
 
-  /** Persist the finalized block atomically, then announce it once it is flushed to disk. */
-  async commit(): Promise<CommittedBlock> {
+  /**
+   * Persist the finalized block atomically, then announce it once it is flushed to disk. With
+   * `sign` (the embedded engine's node key), the header's signature is stored with the block.
+   */
+  async commit(sign?: HeaderSigner): Promise<CommittedBlock> {
     const p = this.pending;
     if (!p) throw makeError("INTERNAL", "commit without finalizeBlock");
     this.pending = undefined;
-    this.store.commit(p.prepared, p.block, p.records);
+    const block: StoredBlock = sign ? { ...p.block, signature: sign(p.block.header) } : p.block;
+    this.store.commit(p.prepared, block, p.records);
     this.mempool.removeCommitted(p.block.txs);
     for (const h of p.block.txs) this.verified.delete(h);
     for (const raw of p.request.txs) {
@@ -364,7 +370,7 @@ export class LedgerApp extends EventEmitter<{
       if (filed) this.decodings.delete(filed.key);
     }
     await this.store.flushed();
-    const committed = { block: p.block, results: p.results };
+    const committed = { block, results: p.results };
     // A subscriber's failure is not the ledger's: the block is committed whatever a listener does.
     for (const listener of this.listeners("commit")) {
       try {

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Signer } from "../core/crypto/ed25519.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { parseGenesis } from "../core/machine/genesis.js";
+import { headerSigner } from "../core/proof/header-signature.js";
 import { LedgerApp } from "../ledger/application.js";
 import { EmbeddedEngine } from "../ledger/engine/embedded-engine.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
@@ -110,11 +111,14 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       maxPerKey: config.mempoolMaxPerKey,
       maxPerMember: config.mempoolMaxPerMember,
     };
+    // The node's key signs webhook deliveries and, on the embedded engine, every block header.
+    const nodeKey = nodeSigner(config.dataDir);
     const engine: TxEngine = opts.engine
       ? await opts.engine(app, logger)
       : new EmbeddedEngine(app, {
           maxWaitMs: config.blockMaxWaitMs,
           maxTxsPerBlock: config.maxTxsPerBlock,
+          signHeader: headerSigner(nodeKey),
         });
     const metrics = createNodeMetrics(app, engine);
     const observations = new ObservationLog({
@@ -127,7 +131,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     const push = new PushService({
       path: path.join(config.dataDir, PUSH_DIR),
       app,
-      signer: nodeSigner(config.dataDir),
+      signer: nodeKey,
       logger: logger.child({ component: "push" }),
       retentionMs: config.webhookRetentionHours * HOUR_MS,
       backoffMinMs: config.webhookRetryMinMs,
@@ -291,7 +295,10 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
   }
 }
 
-/** The node's own Ed25519 key (it signs webhook deliveries): DIR/node.key, made on first start. */
+/**
+ * The node's own Ed25519 key (it signs webhook deliveries and the embedded engine's block headers):
+ * DIR/node.key, made on first start.
+ */
 function nodeSigner(dataDir: string): Signer {
   const file = path.join(dataDir, NODE_KEY_FILE);
   return existsSync(file) ? readKeyFile(file) : writeKeyFile(file, generateSeed());

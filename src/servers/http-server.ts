@@ -10,6 +10,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
+import { TX_TYPES } from "../core/tx/tx-type.js";
 import type { LedgerApp } from "../ledger/application.js";
 import type { CheckObservation } from "./check-observation.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
@@ -81,6 +82,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         description:
           "REST API of a devicechain node: submit signed transactions, query devices, blocks and members, stream committed events, and the TS 29.511 N5g-eir equipment-status service. Errors are {error: {code, message, data?}} with codes from the error catalogue.",
       },
+      // Documentation only (POST /v1/txs validates the type itself, as TX_UNKNOWN_TYPE).
+      components: { schemas: { TxType: { type: "string", enum: [...TX_TYPES] } } },
     },
   });
   // The docs' static files, behind a guard: a path with a ".." segment is not there.

@@ -298,6 +298,34 @@ export const ERRORS = spec({
     message: "The pinned CometBFT binary is missing and cannot be built.",
   },
   INTERNAL: { abci: 99, http: 500, message: "An internal error occurred." },
+
+  // Proofs and signed block headers, as a client (the SDK, a browser) verifies them.
+  PROOF_MALFORMED: {
+    abci: 120,
+    http: 400,
+    message: "The proof or block header does not have the expected shape.",
+  },
+  PROOF_VALUE_MISMATCH: {
+    abci: 121,
+    http: 400,
+    message: "The proof's bucket listing does not hold the claimed value (or absence) of the key.",
+  },
+  PROOF_ROOT_MISMATCH: {
+    abci: 122,
+    http: 400,
+    message: "The proof does not lead to the expected app hash.",
+  },
+  HEADER_UNSIGNED: { abci: 123, http: 400, message: "The block header carries no signature." },
+  HEADER_BAD_SIGNATURE: {
+    abci: 124,
+    http: 400,
+    message: "The block header's signature does not verify.",
+  },
+  HEADER_SIGNER_UNTRUSTED: {
+    abci: 125,
+    http: 400,
+    message: "The block header is signed by a key the verifier does not trust.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

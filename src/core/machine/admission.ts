@@ -4,7 +4,7 @@ import { findDevice } from "../state/device.js";
 import type { StateReader } from "../state/state.js";
 import type { DecodedTx } from "../tx/transaction.js";
 import { type Account, resolveAccount } from "./account.js";
-import { ACTIONS } from "./actions.js";
+import { txDefinition } from "./registry.js";
 import { checkChain, checkNonce, checkRole, checkStanding } from "./verify.js";
 
 /**
@@ -24,7 +24,7 @@ export function precheckTx(
   checkNonce(state, d, account, inFlight);
   checkStanding(account);
   checkRole(d, account);
-  checkOutsider(state, d, account, ACTIONS[d.tx.body.type].parse(d.tx.body.params, account));
+  checkOutsider(state, d, account, txDefinition(d.tx.body.type).parse(d.tx.body.params, account));
   return account;
 }
 

@@ -12,7 +12,7 @@ import { nonceKey } from "../state/keys.js";
 import { Overlay } from "../state/overlay.js";
 import type { StateReader, StateWrites } from "../state/state.js";
 import { type DecodedTx, decodeTx } from "../tx/transaction.js";
-import { ACTIONS } from "./actions.js";
+import { txDefinition } from "./registry.js";
 import type { TxContext, TxEvent } from "./tx-context.js";
 import { type VerifyOptions, verifyAuthentic, verifyAuthorized, verifyTx } from "./verify.js";
 
@@ -88,7 +88,7 @@ function executeTx(
     });
     spent = true;
     verifyAuthorized(d, signer);
-    const action = ACTIONS[d.tx.body.type];
+    const action = txDefinition(d.tx.body.type);
     const params = action.parse(d.tx.body.params, signer);
     const ctx: TxContext = {
       state: overlay,
@@ -128,7 +128,7 @@ export function simulateTx(
 ): Simulation {
   const overlay = new Overlay(state);
   const signer = verifyTx(overlay, requireChainId(state), d, opts);
-  const action = ACTIONS[d.tx.body.type];
+  const action = txDefinition(d.tx.body.type);
   const params = action.parse(d.tx.body.params, signer);
   action.apply(
     { state: overlay, signer, height: at.height, time: at.time, txHash: d.hash, events: [] },
@@ -179,5 +179,5 @@ export function checkTx(
 /** checkTx on a transaction decoded already. */
 export function checkDecodedTx(state: StateReader, d: DecodedTx, opts: VerifyOptions = {}): void {
   const signer = verifyTx(state, requireChainId(state), d, opts);
-  ACTIONS[d.tx.body.type].parse(d.tx.body.params, signer);
+  txDefinition(d.tx.body.type).parse(d.tx.body.params, signer);
 }

@@ -1,29 +1,13 @@
-/** Every transaction type the ledger knows. Adding one is a consensus change. */
-export const TX_TYPES = [
-  "member.admit",
-  "member.suspend",
-  "member.reinstate",
-  "key.rotate",
-  "tac.allocate",
-  "device.register",
-  "device.sell",
-  "transfer.offer",
-  "transfer.accept",
-  "transfer.cancel",
-  "report.file",
-  "report.clear",
-  "device.block",
-  "device.unblock",
-  "device.scrap",
-  "clone.suspect",
-  "clone.clear",
-  "pairing.add",
-  "pairing.remove",
-  "pairing.delegate",
-  "validator.set",
-] as const;
+import { TX_DEFINITIONS } from "../machine/registry.js";
 
-export type TxType = (typeof TX_TYPES)[number];
+/** A transaction type's name, e.g. "report.file": one per definition in the registry. */
+export type TxType = (typeof TX_DEFINITIONS)[number]["type"];
+
+/**
+ * Every transaction type the ledger knows, in the registry's order (core/machine/registry.ts,
+ * where a type is added). Adding one is a consensus change.
+ */
+export const TX_TYPES: readonly TxType[] = TX_DEFINITIONS.map((d) => d.type);
 
 const known = new Set<string>(TX_TYPES);
 

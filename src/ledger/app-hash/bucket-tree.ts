@@ -1,70 +1,11 @@
 import { hash as oneShotHash } from "node:crypto";
-import { compareBytes, concatBytes, toHex, utf8 } from "../../core/encoding/bytes.js";
+import { BUCKETS, HASH_BYTES as HASH, NODE_TAG } from "../../core/proof/bucket-hash.js";
 
 /**
- * The app hash: a fixed-shape Merkle tree over 2^20 buckets.
- *
- * Each state entry (key, value) becomes a leaf (sha256(key), sha256(canonical value)) and falls
- * into the bucket named by the first 20 bits of sha256(key). A bucket's hash commits to its
- * leaves sorted by key hash; an empty bucket is 32 zero bytes. Above the buckets sits a complete
- * binary tree of depth 20 whose root is the app hash; a node over two empty subtrees is zero too.
- *
- * Why this shape: it is fixed, so no insertion order can change it (determinism for free); a
- * block costs one hash per dirty bucket plus its path; and it yields both kinds of proof a later
- * issue needs. Inclusion: the bucket's leaves plus 20 sibling hashes. Non-inclusion: the same
- * bucket listing, showing the key hash is absent. Buckets hold about n / 2^20 leaves, so proofs
- * stay small up to ~10^8 entries.
+ * The ledger's copy of the app-hash tree (core/proof/bucket-hash.ts defines its hashes and
+ * proofs): every node hash kept in memory, rebuilt at start-up from the bucket hashes stored in
+ * LMDB, and updated in place as blocks are staged and committed.
  */
-export const BUCKET_BITS = 20;
-export const BUCKETS = 1 << BUCKET_BITS;
-const HASH = 32;
-const ZERO = new Uint8Array(HASH);
-const BUCKET_TAG = Uint8Array.of(1);
-const NODE_TAG = Uint8Array.of(2);
-
-export function sha256(data: Uint8Array): Uint8Array {
-  return new Uint8Array(oneShotHash("sha256", data, "buffer"));
-}
-
-export const keyHashOf = (key: string): Uint8Array => sha256(utf8(key));
-
-/** The bucket of a key hash: its first 20 bits. */
-export function bucketOf(keyHash: Uint8Array): number {
-  return ((keyHash[0]! << 12) | (keyHash[1]! << 4) | (keyHash[2]! >> 4)) >>> 0;
-}
-
-/** A leaf: a key hash and the hash of the canonical value under it. */
-export interface Leaf {
-  readonly keyHash: Uint8Array;
-  readonly valueHash: Uint8Array;
-}
-
-/** The hash of a bucket's leaves; order-independent because it sorts them first. */
-export function bucketHash(leaves: readonly Leaf[]): Uint8Array {
-  if (leaves.length === 0) return ZERO;
-  if (leaves.length === 1) {
-    // The common case, one leaf per bucket: no sort, no concatenation.
-    const only = leaves[0]!;
-    SCRATCH_LEAF[0] = BUCKET_TAG[0]!;
-    SCRATCH_LEAF.set(only.keyHash, 1);
-    SCRATCH_LEAF.set(only.valueHash, 1 + HASH);
-    return sha256(SCRATCH_LEAF);
-  }
-  const sorted = [...leaves].sort((a, b) => compareBytes(a.keyHash, b.keyHash));
-  return sha256(concatBytes(BUCKET_TAG, ...sorted.flatMap((l) => [l.keyHash, l.valueHash])));
-}
-
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  if (isZero(left) && isZero(right)) return ZERO;
-  return sha256(concatBytes(NODE_TAG, left, right));
-}
-
-function isZero(h: Uint8Array): boolean {
-  for (let i = 0; i < h.length; i++) if (h[i] !== 0) return false;
-  return true;
-}
-
-const SCRATCH_LEAF = new Uint8Array(1 + 2 * HASH);
 const SCRATCH_NODE = Buffer.alloc(1 + 2 * HASH);
 
 /** A staged update: the root it gives. Only the tree's latest stage can be applied. */
@@ -211,7 +152,10 @@ export class BucketTree {
     this.nodes.set(h, i * HASH);
   }
 
-  /** Node i from its two children, which sit side by side at 2i and 2i+1. */
+  /**
+   * Node i from its two children, which sit side by side at 2i and 2i+1: core's nodeHash, computed
+   * in place without copying the children out (the model check in the tests holds it to nodeHash).
+   */
   private hashNode(i: number): void {
     const from = 2 * i * HASH;
     const nodes = this.nodes;
@@ -227,11 +171,8 @@ export class BucketTree {
       nodes.fill(0, i * HASH, (i + 1) * HASH);
       return;
     }
-    SCRATCH_NODE[0] = NODE_TAG[0]!;
+    SCRATCH_NODE[0] = NODE_TAG;
     SCRATCH_NODE.set(nodes.subarray(from, from + 2 * HASH), 1);
     nodes.set(oneShotHash("sha256", SCRATCH_NODE, "buffer"), i * HASH);
   }
 }
-
-/** Hex of a hash, for logs and APIs. */
-export const hashHex = (h: Uint8Array): string => toHex(h);

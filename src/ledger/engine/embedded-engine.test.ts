@@ -5,6 +5,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { isError } from "../../core/errors/devicechain-error.js";
 import { TEST_CHAIN, testSigner } from "../../core/machine/memory-chain.test-fixture.js";
+import { blockHash } from "../../core/proof/block-header.js";
+import { headerSigner, verifySignedHeader } from "../../core/proof/header-signature.js";
 import { encodeTx, signTx } from "../../core/tx/transaction.js";
 import { LedgerApp } from "../application.js";
 import { EmbeddedEngine } from "./embedded-engine.js";
@@ -214,4 +216,61 @@ test("a failing commit listener neither fails committed transactions nor stops t
     assert.equal(second.code, 0);
     assert.equal(calls, 2);
   });
+});
+
+test("with the node's key, every block the engine cuts carries a header signature that verifies", async () => {
+  const nodeKey = testSigner("node");
+  await withEngine({ maxWaitMs: 5, signHeader: headerSigner(nodeKey) }, async (engine, app) => {
+    const announced: unknown[] = [];
+    app.on("commit", (c) => announced.push(c.block.signature));
+    const r = await engine.submit(admit(1));
+    const block = app.getBlock(r.height)!;
+    assert.equal(block.signature?.keyId, nodeKey.keyId);
+    assert.deepEqual(verifySignedHeader(block, [nodeKey.keyId]), block.header);
+    assert.deepEqual(announced, [block.signature], "the commit event carries it too");
+    // The signature sits beside the header: the block hash is the header's alone.
+    assert.equal(block.hash, blockHash(block.header));
+    assert.deepEqual(Object.keys(block.header).sort(), [
+      "appHash",
+      "chainId",
+      "height",
+      "numTxs",
+      "prevHash",
+      "time",
+      "txRoot",
+    ]);
+    // A header changed after signing (another app hash, another time) does not verify.
+    for (const change of [{ appHash: "00".repeat(32) }, { time: block.header.time + 1 }]) {
+      assert.throws(
+        () =>
+          verifySignedHeader({ ...block, header: { ...block.header, ...change } }, [nodeKey.keyId]),
+        (e) => isError(e, "HEADER_BAD_SIGNATURE"),
+      );
+    }
+    assert.throws(
+      () => verifySignedHeader(block, [testSigner("someone else").keyId]),
+      (e) => isError(e, "HEADER_SIGNER_UNTRUSTED"),
+    );
+    // Genesis is written from the genesis file before any engine runs: it is not signed.
+    assert.equal(app.getBlock(0)?.signature, undefined);
+  });
+});
+
+test("signing changes no block field: the same blocks with and without a signer hash alike", async () => {
+  const run = async (opts: ConstructorParameters<typeof EmbeddedEngine>[1]) => {
+    let stored: unknown;
+    await withEngine(
+      { maxWaitMs: 5, now: () => Date.parse("2026-02-01T00:00:00Z"), ...opts },
+      async (engine, app) => {
+        const r = await engine.submit(admit(1));
+        const { signature, ...block } = app.getBlock(r.height)!;
+        stored = { block, signed: signature !== undefined };
+      },
+    );
+    return stored;
+  };
+  const plain = await run({});
+  const signed = await run({ signHeader: headerSigner(testSigner("node")) });
+  assert.deepEqual(signed, { ...(plain as object), signed: true });
+  assert.equal((plain as { signed: boolean }).signed, false);
 });

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { makeError } from "../../core/errors/devicechain-error.js";
+import type { HeaderSigner } from "../../core/proof/header-signature.js";
 import type { LedgerApp } from "../application.js";
 import { SignatureVerifier } from "./signature-verifier.js";
 import type { CommittedTx, TxEngine } from "./tx-engine.js";
@@ -17,6 +18,8 @@ export interface EmbeddedEngineOptions {
    * when the machine has more than one core.
    */
   readonly signatureWorker?: boolean;
+  /** Signs each block header it cuts (the node's key: core/proof headerSigner), stored with the block. */
+  readonly signHeader?: HeaderSigner;
 }
 
 interface Waiting {
@@ -42,6 +45,7 @@ export class EmbeddedEngine implements TxEngine {
   private readonly maxPending: number;
   private readonly now: () => number;
   private readonly verifier: SignatureVerifier | undefined;
+  private readonly signHeader: HeaderSigner | undefined;
   /** Transactions past checkTx whose signatures are being verified. */
   private verifying = 0;
 
@@ -55,6 +59,7 @@ export class EmbeddedEngine implements TxEngine {
     this.now = opts.now ?? Date.now;
     const worker = opts.signatureWorker ?? availableParallelism() > 1;
     this.verifier = worker ? new SignatureVerifier() : undefined;
+    this.signHeader = opts.signHeader;
   }
 
   get pendingCount(): number {
@@ -150,7 +155,7 @@ export class EmbeddedEngine implements TxEngine {
         time,
         txs: batch.map((w) => w.bytes),
       });
-      await this.app.commit();
+      await this.app.commit(this.signHeader);
       batch.forEach((w, index) => {
         w.resolve({ ...txResults[index]!, height, index });
       });

@@ -4,19 +4,25 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, test } from "node:test";
 import { open } from "lmdb";
-import { toHex, utf8 } from "../../core/encoding/bytes.js";
+import { sha256 } from "../../core/crypto/hash.js";
+import { fromHex, toHex, utf8 } from "../../core/encoding/bytes.js";
 import type { Json } from "../../core/encoding/canonical-json.js";
 import { isError } from "../../core/errors/devicechain-error.js";
-import type { StateWrites } from "../../core/state/state.js";
+import { blockHash, txRoot } from "../../core/proof/block-header.js";
 import {
   BUCKETS,
   bucketHash,
   bucketOf,
   keyHashOf,
   nodeHash,
-  sha256,
-} from "../app-hash/bucket-tree.js";
-import { blockHash, GENESIS_PREV_HASH, type StoredBlock, txRoot } from "../block.js";
+} from "../../core/proof/bucket-hash.js";
+import {
+  decodeStateProof,
+  stateProofToJson,
+  verifyStateProof,
+} from "../../core/proof/state-proof.js";
+import type { StateWrites } from "../../core/state/state.js";
+import { GENESIS_PREV_HASH, type StoredBlock } from "../block.js";
 import { LedgerStore } from "./ledger-store.js";
 
 const dirs: string[] = [];
@@ -294,6 +300,47 @@ test("while a block is prepared but not committed, proofs still prove the commit
     assert.equal(toHex(acc), committed, key);
     assert.deepEqual(store.get(key), { n: i });
   }
+  await store.close();
+});
+
+test("stateProof: core's verifier accepts the store's proofs of values and absences, also mid-block", async () => {
+  const dir = tempDir();
+  const store = LedgerStore.open(dir);
+  const writes: StateWrites = new Map();
+  for (let i = 0; i < 300; i++) writes.set(`device/${i}`, { n: i, tags: ["x", String(i)] });
+  commit(store, 0, writes);
+  commit(
+    store,
+    1,
+    new Map([
+      ["device/7", null],
+      ["device/8", { n: 80 }],
+    ]),
+  );
+  const committed = fromHex(store.last.appHash)!;
+  // A block in flight changes nothing a proof shows: it proves the committed state.
+  store.prepare(new Map([["device/8", { n: -8 }]]));
+  const expected: [string, Json | null][] = [
+    ["device/8", { n: 80 }],
+    ["device/150", { n: 150, tags: ["x", "150"] }],
+    ["device/7", null],
+    ["never-written", null],
+  ];
+  for (const [key, value] of expected) {
+    const { height, appHash, proof } = store.stateProof(key);
+    assert.equal(height, 1);
+    assert.equal(appHash, store.last.appHash);
+    assert.deepEqual(verifyStateProof(proof, committed), { key, value }, key);
+    // Through the wire form, as a client receives it.
+    const wire = JSON.parse(JSON.stringify(stateProofToJson(proof))) as unknown;
+    assert.deepEqual(verifyStateProof(decodeStateProof(wire), committed).value, value);
+  }
+  const { proof } = store.stateProof("device/8");
+  assert.throws(
+    () => verifyStateProof({ ...proof, value: { n: -8 } }, committed),
+    (e) => isError(e, "PROOF_VALUE_MISMATCH"),
+    "the pending value is not proved",
+  );
   await store.close();
 });
 

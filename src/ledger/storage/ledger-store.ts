@@ -1,22 +1,22 @@
 import { type Database, open, type RootDatabase } from "lmdb";
-import { equalBytes, toHex, utf8 } from "../../core/encoding/bytes.js";
+import { equalBytes, toHex } from "../../core/encoding/bytes.js";
 import { canonicalize, type Json } from "../../core/encoding/canonical-json.js";
 import { isError, makeError } from "../../core/errors/devicechain-error.js";
+import {
+  bucketHash,
+  bucketOf,
+  keyHashOf,
+  type Leaf,
+  valueHashOfText,
+} from "../../core/proof/bucket-hash.js";
+import type { StateProof } from "../../core/proof/state-proof.js";
 import { readChain } from "../../core/state/chain.js";
 import { type Device, findDevice } from "../../core/state/device.js";
 import type { EquipmentStatus } from "../../core/state/equipment-status.js";
 import { DEVICE_PREFIX, deviceKey } from "../../core/state/keys.js";
 import { pairingHash, pairingSaltOf, subscriberAnswer } from "../../core/state/pairing.js";
 import type { StateReader, StateWrites } from "../../core/state/state.js";
-import {
-  BucketTree,
-  bucketHash,
-  bucketOf,
-  keyHashOf,
-  type Leaf,
-  type StagedTree,
-  sha256,
-} from "../app-hash/bucket-tree.js";
+import { BucketTree, type StagedTree } from "../app-hash/bucket-tree.js";
 import type { StoredBlock } from "../block.js";
 import { EquipmentIndex, type IndexedPairings } from "./equipment-index.js";
 
@@ -209,7 +209,7 @@ export class LedgerStore implements StateReader {
     const matches =
       raw === undefined
         ? leaf === undefined
-        : leaf !== undefined && equalBytes(leaf.valueHash, sha256(utf8(raw)));
+        : leaf !== undefined && equalBytes(leaf.valueHash, valueHashOfText(raw));
     if (!matches) {
       throw makeError(
         "LEDGER_CORRUPT",
@@ -296,7 +296,7 @@ export class LedgerStore implements StateReader {
       const keyHash = keyHashOf(key);
       const text = value === null ? null : canonicalize(value);
       encoded.set(key, text);
-      const leaf = text === null ? null : { keyHash, valueHash: sha256(utf8(text)) };
+      const leaf = text === null ? null : { keyHash, valueHash: valueHashOfText(text) };
       const hex = toHex(keyHash);
       leafChanges.set(hex, leaf);
       const b = bucketOf(keyHash);
@@ -419,6 +419,18 @@ export class LedgerStore implements StateReader {
       leaves.push({ keyHash: new Uint8Array(k), valueHash: new Uint8Array(value) });
     }
     return { bucket: b, leaves, path: this.tree.path(b) };
+  }
+
+  /**
+   * A proof of a key's committed value, or of its absence, against the last committed app hash
+   * (core/proof verifies it). Consistent while a block is pending: leaves, path and value are all
+   * read from the committed state.
+   */
+  stateProof(key: string): { height: number; appHash: string; proof: StateProof } {
+    const { leaves, path } = this.proofMaterial(key);
+    const value = this.get(key) ?? null;
+    const { height, appHash } = this.lastCommit;
+    return { height, appHash, proof: { key, value, leaves, path } };
   }
 
   async close(): Promise<void> {

@@ -62,7 +62,8 @@ export async function chainRoutes(fastify: FastifyInstance, deps: RestDeps): Pro
     "/v1/blocks/:height",
     {
       schema: {
-        summary: "A block by height: header (time, previous hash, tx root, app hash) and tx hashes",
+        summary:
+          "A block by height: header (time, previous hash, tx root, app hash), tx hashes and, on the embedded engine, the node's header signature {keyId, sig}",
         tags: ["blocks"],
         params: { type: "object", properties: { height: { type: "integer", minimum: 0 } } },
         response: { 200: anyObject, "4xx": errorSchema },

@@ -3,7 +3,9 @@ import { makeError } from "../../errors/devicechain-error.js";
 import { tacKey } from "../../state/keys.js";
 import { MEMBER_ID, readMember } from "../../state/member.js";
 import { onlyKeys, text } from "../../tx/params.js";
+import { flagText } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 
 export const MAX_TACS_PER_ALLOCATION = 10_000;
 
@@ -54,3 +56,38 @@ export function tacHolder(ctx: TxContext, tac: string): string | undefined {
   const v = ctx.state.get(tacKey(tac));
   return typeof v === "string" ? v : undefined;
 }
+
+export const tacAllocate = defineTx({
+  type: "tac.allocate",
+  description:
+    "The regulator allocates a range of Type Allocation Codes to a manufacturer, all or none.",
+  authorization: { regulator: "to a manufacturer; TACs not yet allocated; at most 10,000" },
+  parse: parseAllocateTac,
+  apply: allocateTac,
+  cli: {
+    command: "allocate-tac",
+    summary: "regulator: allocate a TAC range to a manufacturer",
+    options: [
+      {
+        flag: "manufacturer",
+        kind: "text",
+        arg: "id",
+        required: true,
+        description: "manufacturer member id",
+      },
+      {
+        flag: "from",
+        kind: "text",
+        arg: "tac",
+        required: true,
+        description: "first TAC (8 digits)",
+      },
+      { flag: "to", kind: "text", arg: "tac", required: true, description: "last TAC (8 digits)" },
+    ],
+    params: (v) => ({
+      manufacturer: flagText(v, "manufacturer"),
+      from: flagText(v, "from"),
+      to: flagText(v, "to"),
+    }),
+  },
+});

@@ -1,3 +1,8 @@
+/**
+ * member.admit, member.suspend and member.reinstate: one family, because the three govern the
+ * member list together and share its lookup and the count of active regulators that keeps the
+ * last one from being suspended.
+ */
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { makeError } from "../../errors/devicechain-error.js";
 import { readChain, writeChain } from "../../state/chain.js";
@@ -8,9 +13,11 @@ import {
   readMember,
   writeMember,
 } from "../../state/member.js";
-import { isMemberRole, type MemberRole } from "../../state/role.js";
+import { isMemberRole, MEMBER_ROLES, type MemberRole } from "../../state/role.js";
 import { keyId, onlyKeys, text } from "../../tx/params.js";
+import { flagText, publicKeyFlag, type TxCliOption, type TxCliValues } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 
 export interface AdmitParams {
   readonly id: string;
@@ -89,3 +96,83 @@ export function reinstateMember(ctx: TxContext, p: MemberRefParams): void {
     attributes: { member: m.id, event: "reinstated", role: m.role },
   });
 }
+
+const memberIdOption: TxCliOption = {
+  flag: "id",
+  kind: "text",
+  arg: "id",
+  required: true,
+  description: "member id",
+};
+const memberRefParams = (v: TxCliValues) => ({ id: flagText(v, "id") });
+
+export const memberAdmit = defineTx({
+  type: "member.admit",
+  description: "The regulator admits a member, with a role, under a fresh id and an unused key.",
+  authorization: { regulator: "any role, a fresh id and an unused key" },
+  parse: parseAdmit,
+  apply: admitMember,
+  cli: {
+    command: "admit",
+    summary: "regulator: admit a member",
+    options: [
+      { ...memberIdOption, description: "member id, e.g. operator-c" },
+      {
+        flag: "role",
+        kind: "text",
+        arg: "role",
+        required: true,
+        description: "role",
+        choices: MEMBER_ROLES,
+      },
+      {
+        flag: "name",
+        kind: "text",
+        arg: "name",
+        required: true,
+        description: "display name (no personal data)",
+      },
+      {
+        flag: "member-key",
+        kind: "text",
+        arg: "file|keyid",
+        required: true,
+        description: "the member's public key: its key file or key id",
+      },
+    ],
+    params: (v, io) => ({
+      id: flagText(v, "id"),
+      role: flagText(v, "role"),
+      name: flagText(v, "name"),
+      key: publicKeyFlag(v, "member-key", io),
+    }),
+  },
+});
+
+export const memberSuspend = defineTx({
+  type: "member.suspend",
+  description: "The regulator suspends a member, who then signs nothing.",
+  authorization: { regulator: "not the last active regulator" },
+  parse: parseMemberRef,
+  apply: suspendMember,
+  cli: {
+    command: "suspend",
+    summary: "regulator: suspend a member",
+    options: [memberIdOption],
+    params: memberRefParams,
+  },
+});
+
+export const memberReinstate = defineTx({
+  type: "member.reinstate",
+  description: "The regulator reinstates a suspended member.",
+  authorization: { regulator: "the member is suspended" },
+  parse: parseMemberRef,
+  apply: reinstateMember,
+  cli: {
+    command: "reinstate",
+    summary: "regulator: reinstate a suspended member",
+    options: [memberIdOption],
+    params: memberRefParams,
+  },
+});

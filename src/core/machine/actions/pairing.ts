@@ -1,3 +1,8 @@
+/**
+ * pairing.add, pairing.remove and pairing.delegate: one family, because the delegation decides
+ * who besides the regulator may add and remove pairings, and add and remove share that check
+ * and their CLI flags.
+ */
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { makeError } from "../../errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../identifiers/identifier.js";
@@ -7,12 +12,23 @@ import {
   MAX_PAIRINGS,
   PAIRING_HASH,
   type Pairing,
+  pairingHash,
+  pairingSaltOf,
   readPairingDelegation,
   writePairingDelegation,
 } from "../../state/pairing.js";
 import { deviceRef, onlyKeys, text } from "../../tx/params.js";
 import { commitDeviceChange, requireDevice } from "../device-change.js";
+import { parseGenesis } from "../genesis.js";
+import {
+  DEVICE_OPTION,
+  flagText,
+  type TxCliIo,
+  type TxCliOption,
+  type TxCliValues,
+} from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 
 export interface PairingParams {
   readonly device: DeviceIdentifier;
@@ -107,3 +123,119 @@ export function delegatePairing(ctx: TxContext, p: DelegatePairingParams): void 
     },
   });
 }
+
+/**
+ * The pairing hash of --device and --subscriber, computed on the signer's machine so the
+ * subscriber never leaves it: over the device's primary key (asked of the node) with the salt of
+ * --genesis, whose chain must be the node's. Or --hash, computed elsewhere.
+ */
+async function pairingParams(v: TxCliValues, io: TxCliIo): Promise<JsonObject> {
+  const deviceArg = flagText(v, "device");
+  if (v.hash !== undefined) {
+    if (v.subscriber !== undefined)
+      throw makeError("REQUEST_BAD_PARAMS", "Give --hash or --subscriber, not both");
+    return { device: deviceArg, hash: flagText(v, "hash") };
+  }
+  if (v.subscriber === undefined || v.genesis === undefined) {
+    throw makeError("REQUEST_BAD_PARAMS", "Give --subscriber and --genesis (or --hash)");
+  }
+  const genesis = parseGenesis(JSON.parse(io.readTextFile(flagText(v, "genesis"))));
+  const chainId = await io.chainId();
+  if (genesis.chainId !== chainId) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      `--genesis is for ${genesis.chainId}, the node runs ${chainId}`,
+    );
+  }
+  const salt = pairingSaltOf({
+    chainId,
+    activeRegulators: 0,
+    ...(genesis.pairingSalt === undefined ? {} : { pairingSalt: genesis.pairingSalt }),
+  });
+  const id = await io.devicePrimaryKey(deviceArg);
+  return { device: deviceArg, hash: pairingHash(salt, id, flagText(v, "subscriber")) };
+}
+
+const pairingOptions: readonly TxCliOption[] = [
+  DEVICE_OPTION,
+  {
+    flag: "subscriber",
+    kind: "text",
+    arg: "supi|imsi|user",
+    description: "the genuine subscriber: imsi-…, a bare IMSI or a user name",
+  },
+  {
+    flag: "genesis",
+    kind: "text",
+    arg: "file",
+    description: "the chain's genesis.json, for its pairing salt (with --subscriber)",
+  },
+  {
+    flag: "hash",
+    kind: "text",
+    arg: "hex",
+    description: "the pairing hash, if computed elsewhere",
+  },
+];
+
+export const pairingAdd = defineTx({
+  type: "pairing.add",
+  description:
+    "Record a genuine IMEI–subscriber pairing: checks naming another subscriber answer BLACKLISTED.",
+  authorization: {
+    regulator: "any device not scrapped; at most 8 pairings",
+    manufacturer: "a device it registered, once the regulator delegated pairings to it",
+  },
+  parse: parsePairing,
+  apply: addPairing,
+  cli: {
+    command: "pair",
+    summary: "regulator or delegated manufacturer: record a genuine IMEI–subscriber pairing",
+    options: pairingOptions,
+    params: pairingParams,
+  },
+});
+
+export const pairingRemove = defineTx({
+  type: "pairing.remove",
+  description:
+    "Remove a pairing; with none left, a check with a subscriber answers the device's status.",
+  authorization: {
+    regulator: "an existing pairing",
+    manufacturer: "an existing pairing on a device it registered, while delegated",
+  },
+  parse: parsePairing,
+  apply: removePairing,
+  cli: {
+    command: "unpair",
+    summary: "regulator or delegated manufacturer: remove a pairing",
+    options: pairingOptions,
+    params: pairingParams,
+  },
+});
+
+export const pairingDelegate = defineTx({
+  type: "pairing.delegate",
+  description: "The regulator lets a manufacturer pair its own devices, or revokes that.",
+  authorization: { regulator: "to a manufacturer, or revoke it" },
+  parse: parseDelegatePairing,
+  apply: delegatePairing,
+  cli: {
+    command: "delegate-pairing",
+    summary: "regulator: let a manufacturer pair its own devices (or --revoke)",
+    options: [
+      {
+        flag: "manufacturer",
+        kind: "text",
+        arg: "id",
+        required: true,
+        description: "manufacturer member id",
+      },
+      { flag: "revoke", kind: "switch", description: "withdraw the delegation" },
+    ],
+    params: (v) => ({
+      manufacturer: flagText(v, "manufacturer"),
+      ...(v.revoke === undefined ? {} : { revoke: true }),
+    }),
+  },
+});

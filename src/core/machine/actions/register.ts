@@ -6,7 +6,9 @@ import { parseSerial } from "../../identifiers/serial.js";
 import { type Device, identifierTaken, writeDevice } from "../../state/device.js";
 import { aliasKey } from "../../state/keys.js";
 import { onlyKeys } from "../../tx/params.js";
+import { flagText, optionalFlag } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 import { tacHolder } from "./allocate-tac.js";
 
 /** A bulk registration carries at most this many identifiers, counted over all its devices. */
@@ -143,3 +145,41 @@ export function registerDevices(ctx: TxContext, p: RegisterParams): void {
     attributes: { manufacturer, count: String(p.devices.length), first, last },
   });
 }
+
+export const deviceRegister = defineTx({
+  type: "device.register",
+  description:
+    "A manufacturer registers devices (up to 10,000 identifiers) under its own TACs, all or none.",
+  authorization: { manufacturer: "IMEIs only under its own TACs; identifiers not taken" },
+  parse: (p, signer) => parseRegister(p, signer.id),
+  apply: registerDevices,
+  cli: {
+    command: "register",
+    summary: "manufacturer: register one device (use `import` for many)",
+    options: [
+      {
+        flag: "device",
+        kind: "list",
+        arg: "id",
+        required: true,
+        description: "its identifiers (IMEI, second IMEI, MAC, …)",
+      },
+      { flag: "serial", kind: "text", arg: "serial", description: "its serial number" },
+      {
+        flag: "device-key",
+        kind: "text",
+        arg: "keyid",
+        description: "the public key in its secure element",
+      },
+    ],
+    params: (v) => ({
+      devices: [
+        {
+          ids: v.device as string[],
+          ...optionalFlag(v, "serial"),
+          ...(v["device-key"] === undefined ? {} : { key: flagText(v, "device-key") }),
+        },
+      ],
+    }),
+  },
+});

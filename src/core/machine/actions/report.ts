@@ -1,3 +1,7 @@
+/**
+ * report.file and report.clear: one family, because both work on a device's marks, and who may
+ * clear a mark (its maker, or the regulator) is the other half of who may file it.
+ */
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { makeError } from "../../errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../identifiers/identifier.js";
@@ -5,7 +9,9 @@ import type { Device, Mark, ReportKind } from "../../state/device.js";
 import { deviceRef, oneOf, onlyKeys, optionalText, REFERENCE, text } from "../../tx/params.js";
 import { ownerAccountId } from "../account.js";
 import { commitDeviceChange, requireDevice } from "../device-change.js";
+import { DEVICE_OPTION, flagText, optionalFlag } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 
 export interface FileReportParams {
   readonly device: DeviceIdentifier;
@@ -88,3 +94,69 @@ export function clearReport(ctx: TxContext, p: ClearReportParams): void {
     recovered ? "recovered" : "report_cleared",
   );
 }
+
+export const reportFile = defineTx({
+  type: "report.file",
+  description: "Mark a device lost or stolen: BLACKLISTED until every mark is cleared.",
+  authorization: {
+    owner: "its own device: lost or stolen",
+    law_enforcement: "stolen, with a case reference",
+    operator: "lost or stolen, on behalf of a subscriber, with a reference",
+  },
+  parse: parseFileReport,
+  apply: fileReport,
+  cli: {
+    command: "report",
+    summary: "owner, operator or law enforcement: report lost or stolen",
+    options: [
+      DEVICE_OPTION,
+      {
+        flag: "kind",
+        kind: "text",
+        arg: "kind",
+        required: true,
+        description: "lost or stolen",
+        choices: ["lost", "stolen"],
+      },
+      {
+        flag: "reference",
+        kind: "text",
+        arg: "ref",
+        description: "case or subscriber reference (required for police and operators)",
+      },
+    ],
+    params: (v) => ({
+      device: flagText(v, "device"),
+      kind: flagText(v, "kind"),
+      ...optionalFlag(v, "reference"),
+    }),
+  },
+});
+
+export const reportClear = defineTx({
+  type: "report.clear",
+  description:
+    "Clear marks: a reporter its own, the regulator anyone's; the last one clears to recovered.",
+  authorization: {
+    owner: "its own marks",
+    law_enforcement: "its own marks",
+    operator: "its own marks",
+    regulator: "any mark (all, or those of one reporter)",
+  },
+  parse: parseClearReport,
+  apply: clearReport,
+  cli: {
+    command: "clear",
+    summary: "clear your own report (regulator: anyone's)",
+    options: [
+      DEVICE_OPTION,
+      {
+        flag: "by",
+        kind: "text",
+        arg: "account",
+        description: "regulator: clear only this reporter's marks",
+      },
+    ],
+    params: (v) => ({ device: flagText(v, "device"), ...optionalFlag(v, "by") }),
+  },
+});

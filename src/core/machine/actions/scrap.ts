@@ -1,7 +1,10 @@
 import { makeError } from "../../errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../identifiers/identifier.js";
 import { commitDeviceChange, requireDevice } from "../device-change.js";
+import { DEVICE_OPTION, deviceOnlyParams } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
+import { parseDeviceOnly } from "./transfer.js";
 
 /** The owner, or the manufacturer of a never-sold device, scraps it: BLACKLISTED for good. */
 export function scrapDevice(ctx: TxContext, p: { readonly device: DeviceIdentifier }): void {
@@ -16,3 +19,21 @@ export function scrapDevice(ctx: TxContext, p: { readonly device: DeviceIdentifi
   const { offer: _offer, ...rest } = d;
   commitDeviceChange(ctx, { ...rest, scrapped: true }, "scrapped");
 }
+
+export const deviceScrap = defineTx({
+  type: "device.scrap",
+  description:
+    "The owner, or the manufacturer of a never-sold device, scraps it: BLACKLISTED for good.",
+  authorization: {
+    owner: "its own device",
+    manufacturer: "a device it registered that was never sold",
+  },
+  parse: parseDeviceOnly,
+  apply: scrapDevice,
+  cli: {
+    command: "scrap",
+    summary: "owner (or the manufacturer of an unsold device): scrap it",
+    options: [DEVICE_OPTION],
+    params: deviceOnlyParams,
+  },
+});

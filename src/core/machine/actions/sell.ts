@@ -4,7 +4,9 @@ import type { DeviceIdentifier } from "../../identifiers/identifier.js";
 import { memberIdForKey } from "../../state/member.js";
 import { deviceRef, keyId, onlyKeys } from "../../tx/params.js";
 import { commitDeviceChange, requireDevice, requireTransferable } from "../device-change.js";
+import { DEVICE_OPTION, flagText, publicKeyFlag } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 
 export interface SellParams {
   readonly device: DeviceIdentifier;
@@ -34,3 +36,30 @@ export function sellDevice(ctx: TxContext, p: SellParams): void {
   requirePersonKey(ctx, p.owner);
   commitDeviceChange(ctx, { ...d, owner: p.owner }, "sold");
 }
+
+export const deviceSell = defineTx({
+  type: "device.sell",
+  description:
+    "First sale: a retailer, or the device's own manufacturer, binds it to an owner's key.",
+  authorization: {
+    manufacturer: "a device it registered, not yet sold, not reported",
+    retailer: "a device not yet sold, not reported",
+  },
+  parse: parseSell,
+  apply: sellDevice,
+  cli: {
+    command: "sell",
+    summary: "retailer or manufacturer: first sale to an owner's key",
+    options: [
+      DEVICE_OPTION,
+      {
+        flag: "owner",
+        kind: "text",
+        arg: "file|keyid",
+        required: true,
+        description: "the buyer's public key",
+      },
+    ],
+    params: (v, io) => ({ device: flagText(v, "device"), owner: publicKeyFlag(v, "owner", io) }),
+  },
+});

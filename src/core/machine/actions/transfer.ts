@@ -1,3 +1,7 @@
+/**
+ * transfer.offer, transfer.accept and transfer.cancel: one family, because an acceptance and a
+ * withdrawal answer one offer, named by its id, and share how that offer is found and checked.
+ */
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { makeError } from "../../errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../identifiers/identifier.js";
@@ -9,7 +13,15 @@ import {
   requireOwner,
   requireTransferable,
 } from "../device-change.js";
+import {
+  DEVICE_OPTION,
+  flagText,
+  publicKeyFlag,
+  type TxCliOption,
+  type TxCliValues,
+} from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 import { requirePersonKey } from "./sell.js";
 
 export interface OfferParams {
@@ -91,3 +103,68 @@ export function cancelTransfer(ctx: TxContext, p: OfferRefParams): void {
   requireOffer(d, p.offer);
   commitDeviceChange(ctx, withoutOffer(d), "transfer_cancelled");
 }
+
+const offerOption: TxCliOption = {
+  flag: "offer",
+  kind: "text",
+  arg: "id",
+  required: true,
+  description: "the offer's id (its transaction's hash; `devicechain device` shows it)",
+};
+const offerRefParams = (v: TxCliValues) => ({
+  device: flagText(v, "device"),
+  offer: flagText(v, "offer"),
+});
+
+export const transferOffer = defineTx({
+  type: "transfer.offer",
+  description: "The owner offers its device to a buyer's key; one open offer at a time.",
+  authorization: { owner: "its own device, not reported, blocked or scrapped" },
+  parse: parseOffer,
+  apply: offerTransfer,
+  cli: {
+    command: "offer",
+    summary: "owner: offer the device to a buyer's key",
+    options: [
+      DEVICE_OPTION,
+      {
+        flag: "to",
+        kind: "text",
+        arg: "file|keyid",
+        required: true,
+        description: "the buyer's public key",
+      },
+    ],
+    params: (v, io) => ({ device: flagText(v, "device"), to: publicKeyFlag(v, "to", io) }),
+  },
+});
+
+export const transferAccept = defineTx({
+  type: "transfer.accept",
+  description: "The buyer accepts the offer made to its key, named by its id, and owns the device.",
+  authorization: {
+    owner: "the open offer addressed to its key, named by its id; device not reported",
+  },
+  parse: parseOfferRef,
+  apply: acceptTransfer,
+  cli: {
+    command: "accept",
+    summary: "buyer: accept the offer made to your key, named by its id",
+    options: [DEVICE_OPTION, offerOption],
+    params: offerRefParams,
+  },
+});
+
+export const transferCancel = defineTx({
+  type: "transfer.cancel",
+  description: "The owner withdraws its device's open offer, named by its id.",
+  authorization: { owner: "its own device's open offer, named by its id" },
+  parse: parseOfferRef,
+  apply: cancelTransfer,
+  cli: {
+    command: "cancel-offer",
+    summary: "owner: withdraw the open offer, named by its id",
+    options: [DEVICE_OPTION, offerOption],
+    params: offerRefParams,
+  },
+});

@@ -3,7 +3,9 @@ import { makeError } from "../../errors/devicechain-error.js";
 import { MEMBER_ID, readMember } from "../../state/member.js";
 import { readValidators, type Validator, writeValidators } from "../../state/validator-set.js";
 import { onlyKeys, text } from "../../tx/params.js";
+import { flagText, type TxCliIo } from "../tx-cli.js";
 import type { TxContext } from "../tx-context.js";
+import { defineTx } from "../tx-definition.js";
 
 export interface SetValidatorParams {
   readonly member: string;
@@ -72,3 +74,79 @@ export function setValidator(ctx: TxContext, p: SetValidatorParams): void {
     attributes: { member: p.member, pubKey: p.pubKey, power: String(p.power) },
   });
 }
+
+/**
+ * A consensus public key: CometBFT's base64 pub_key value, or a JSON file holding one (what
+ * `cometbft show-validator` printed, or a local node's priv_validator_key.json, of which only
+ * pub_key is read).
+ */
+function consensusKeyOf(value: string, io: TxCliIo): string {
+  if (BASE64_32.test(value)) return value;
+  let parsed: { pub_key?: { type?: string; value?: unknown }; type?: string; value?: unknown };
+  try {
+    parsed = JSON.parse(io.readTextFile(value));
+  } catch (cause) {
+    throw makeError(
+      "REQUEST_BAD_PARAMS",
+      `--pub-key ${value} is neither a base64 Ed25519 key nor a readable JSON key file`,
+      { cause },
+    );
+  }
+  const key = parsed.pub_key ?? parsed;
+  if (typeof key.value !== "string" || !/ed25519/i.test(String(key.type ?? ""))) {
+    throw makeError("REQUEST_BAD_PARAMS", `${value} holds no Ed25519 pub_key`);
+  }
+  return key.value;
+}
+
+function powerOf(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw makeError("REQUEST_BAD_PARAMS", "--power is a whole number (0 removes the validator)");
+  }
+  return n;
+}
+
+export const validatorSet = defineTx({
+  type: "validator.set",
+  description:
+    "The regulator adds a member's validator key with a voting power, changes it, or removes it (0).",
+  authorization: {
+    regulator: "an active member's consensus key with a power; power 0 removes it, never the last",
+  },
+  parse: parseSetValidator,
+  apply: setValidator,
+  cli: {
+    command: "set-validator",
+    summary: "regulator: add a member's validator, change its power, or remove it (--power 0)",
+    options: [
+      {
+        flag: "member",
+        kind: "text",
+        arg: "id",
+        required: true,
+        description: "the member who runs the validator",
+      },
+      {
+        flag: "pub-key",
+        kind: "text",
+        arg: "base64|file",
+        required: true,
+        description:
+          "its consensus public key: base64, or a file with `cometbft show-validator` output (or a local node's priv_validator_key.json, of which only pub_key is read)",
+      },
+      {
+        flag: "power",
+        kind: "text",
+        arg: "n",
+        required: true,
+        description: "voting power; 0 removes the validator",
+      },
+    ],
+    params: (v, io) => ({
+      member: flagText(v, "member"),
+      pubKey: consensusKeyOf(flagText(v, "pub-key"), io),
+      power: powerOf(flagText(v, "power")),
+    }),
+  },
+});
