@@ -158,7 +158,10 @@ describe("abuse: the ledger", () => {
 describe("abuse: one key's share of the mempool", () => {
   let n: E2eNode;
   let url: string;
-  /** Submit in this order, each once the one before waits in the mempool; replies when committed. */
+  /**
+   * Submit in this order, each once the one before waits in the mempool (or was answered).
+   * Resolves once all of them wait, to the replies, which come when their block commits.
+   */
   const inOrder = async (txs: readonly SignedTx[]) => {
     const replies: Promise<Awaited<ReturnType<typeof post>>>[] = [];
     for (const tx of txs) {
@@ -173,12 +176,13 @@ describe("abuse: one key's share of the mempool", () => {
         await new Promise((r) => setTimeout(r, 2));
       }
     }
-    return Promise.all(replies);
+    return replies;
   };
 
   before(async () => {
-    // Blocks wait 1.5 s, so pipelined transactions stay pending together; at most 3 per owner.
-    n = await startE2eNode({ blockMaxWaitMs: 1_500, mempoolMaxPerKey: 3 });
+    // Blocks wait 3 s, so pipelined transactions stay pending together, even on a loaded
+    // machine; at most 3 per owner.
+    n = await startE2eNode({ blockMaxWaitMs: 3_000, mempoolMaxPerKey: 3 });
     url = n.url;
     const setup = await inOrder([
       signed(regulator, 1, "member.admit", {
@@ -202,7 +206,7 @@ describe("abuse: one key's share of the mempool", () => {
       signed(shop, 1, "device.sell", { device: PHONE, owner: alice.keyId }),
     ]);
     assert.deepEqual(
-      setup.map((r) => r.status),
+      (await Promise.all(setup)).map((r) => r.status),
       [200, 200, 200, 200, 200],
       "pipelined setup: each simulated on top of the ones before it",
     );
@@ -216,12 +220,11 @@ describe("abuse: one key's share of the mempool", () => {
     const cancel1 = signed(alice, 2, "transfer.cancel", { device: PHONE, offer: txHash(offer1) });
     const offer2 = signed(alice, 3, "transfer.offer", { device: PHONE, to: bob.keyId });
     const cancel2 = signed(alice, 4, "transfer.cancel", { device: PHONE, offer: txHash(offer2) });
-    const three = inOrder([offer1, cancel1, offer2]);
-    await new Promise((r) => setTimeout(r, 100));
+    const three = await inOrder([offer1, cancel1, offer2]);
     const fourth = await post(url, cancel2);
     assert.equal(codeOf(fourth), "TOO_MANY_PENDING");
     assert.deepEqual(
-      (await three).map((r) => r.status),
+      (await Promise.all(three)).map((r) => r.status),
       [200, 200, 200],
     );
     // Once they are committed, the key has room again.

@@ -85,7 +85,7 @@ describe("REST API over HTTP", () => {
     assert.deepEqual(events, ["registered", "sold", "reported_stolen"]);
   });
 
-  test("equipment-status answers by the BRIEF table, 404 problem+json for unknown, 400 invalidParams", async () => {
+  test("equipment-status answers by the device-state table (docs/PROTOCOL.md), 404 problem+json for unknown, 400 invalidParams", async () => {
     const eir = (q: string) => http(`${url}/n5g-eir-eic/v1/equipment-status?${q}`);
     assert.deepEqual((await eir(`pei=imei-${STOLEN}`)).body, { status: "BLACKLISTED" });
     assert.deepEqual((await eir(`pei=imei-${CLEAN}`)).body, { status: "WHITELISTED" });

@@ -1,7 +1,7 @@
 /** A `devicechain start --dev` node on free loopback ports, for suites that drive it from outside. */
 import * as assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -31,17 +31,23 @@ export function requireProgram(command: string, args: string[], install: string)
 
 export interface DevNode {
   readonly port: number;
-  readonly s13Port: number;
-  /** Its data directory, with the demo members' keys in keys/. */
+  /** The data directory: the demo's key files are in its keys/. */
   readonly dataDir: string;
+  readonly s13Port: number;
   stop(): void;
 }
 
-/** Start a dev node and wait until its demo data is seeded (the stolen phone answers BLACKLISTED). */
-export async function startDevNode(): Promise<DevNode> {
+/**
+ * Start a dev node and wait until its demo data is seeded (the stolen phone answers BLACKLISTED).
+ * `config` is written as its config.json, with dev on.
+ */
+export async function startDevNode(config: Record<string, unknown> = {}): Promise<DevNode> {
   const port = await freePort();
   const s13Port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "dc-interop-"));
+  if (Object.keys(config).length > 0) {
+    writeFileSync(path.join(dataDir, "config.json"), JSON.stringify({ dev: true, ...config }));
+  }
   const args = [
     "start",
     "--dev",
@@ -70,7 +76,7 @@ export async function startDevNode(): Promise<DevNode> {
       .then((r) => r.json() as Promise<{ status?: string }>)
       .then((b) => b.status)
       .catch(() => undefined);
-    if (status === "BLACKLISTED") return { port, s13Port, dataDir, stop };
+    if (status === "BLACKLISTED") return { port, dataDir, s13Port, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();

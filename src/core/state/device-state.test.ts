@@ -1,4 +1,4 @@
-/** A device's state from its record, and the EIR answer for each state (BRIEF.md's table). */
+/** A device's state from its record, and its EIR answer (docs/PROTOCOL.md, "Device states"). */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Device, Mark } from "./device.js";
@@ -46,7 +46,7 @@ test("each state follows from the record, the most severe fact winning", () => {
     assert.equal(deviceState(device(over)), state, JSON.stringify(over));
 });
 
-test("the EIR answers BRIEF.md's table: clean states pass, clone suspects are greylisted, the rest blacklisted", () => {
+test("the EIR answers docs/PROTOCOL.md's device-state table: clean states pass, clone suspects are greylisted, the rest blacklisted", () => {
   const expected = {
     registered: "WHITELISTED",
     active: "WHITELISTED",

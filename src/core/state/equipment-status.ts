@@ -14,7 +14,7 @@ const STATUS: Readonly<Record<DeviceState, EquipmentStatus>> = {
   scrapped: "BLACKLISTED",
 };
 
-/** What an EIR answers for a device in a given state (BRIEF.md's table). */
+/** What an EIR answers for a device in a given state (docs/PROTOCOL.md, "Device states"). */
 export function equipmentStatus(state: DeviceState): EquipmentStatus {
   return STATUS[state];
 }

@@ -56,7 +56,7 @@ export function pairingHash(salt: Uint8Array, identifierKey: string, subscriber:
 }
 
 /**
- * BRIEF.md's answer for a check that carries a subscriber. A device without pairings answers its
+ * The answer for a check that carries a subscriber (docs/CLONES.md, "What the EIR answers"). A device without pairings answers its
  * own status. With pairings, a paired subscriber is WHITELISTED and any other BLACKLISTED,
  * unless the device is BLACKLISTED for a stronger reason (lost, stolen, blocked, scrapped),
  * which no pairing overrides. A check without a subscriber always gets the device's status.
