@@ -1,7 +1,7 @@
 /** A node for the HTTP and S13 benches: a temp chain with one registered device, on ephemeral ports. */
 import { rmSync } from "node:fs";
+import { runNode } from "../src/node/node.js";
 import { loadNodeConfig } from "../src/node/node-config.js";
-import { runNode } from "../src/node/run-node.js";
 import { benchDataDir, benchSigner, txBytes } from "./bench-fixtures.js";
 
 const regulator = benchSigner("regulator");

@@ -3,8 +3,8 @@
  * RADIUS server on ephemeral ports, and one client (127.0.0.1) whose CoA port is argv[2].
  */
 import { rmSync } from "node:fs";
+import { runNode } from "../src/node/node.js";
 import { loadNodeConfig } from "../src/node/node-config.js";
-import { runNode } from "../src/node/run-node.js";
 import { benchDataDir, benchSigner, txBytes } from "./bench-fixtures.js";
 import { LOAD_MAC, RADIUS_BENCH_SECRET, SESSION_DEVICES, sessionMac } from "./radius-bench.js";
 

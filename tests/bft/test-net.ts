@@ -5,11 +5,11 @@ import path from "node:path";
 import { initNet } from "../../src/clients/net/net-init.js";
 import { appDir, type NetLayout, type NetNode, restUrl } from "../../src/clients/net/net-layout.js";
 import { readPids, startNet, stopNet, stopProcess } from "../../src/clients/net/net-processes.js";
-import { ensureCometbft } from "../../src/consensus/cometbft-binary.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { encodeTx, signTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { ensureCometbft } from "../../src/node/cometbft-binary.js";
 import { readKeyFile } from "../../src/node/key-file.js";
 import { CONFIG_FILE, type NodeSettings, writeNodeConfig } from "../../src/node/node-config.js";
 

@@ -25,8 +25,8 @@ import { canonicalBytes, type JsonObject } from "../../src/core/encoding/canonic
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { writeKeyFile } from "../../src/node/key-file.js";
+import { runNode } from "../../src/node/node.js";
 import { loadNodeConfig, type NodeSettings } from "../../src/node/node-config.js";
-import { runNode } from "../../src/node/run-node.js";
 import { EQUIPMENT_STATUS } from "../../src/servers/s13/diameter-avps.js";
 import { RESULT } from "../../src/servers/s13/diameter-message.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";

@@ -16,7 +16,7 @@ import { toBase64Url } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
 import { ERRORS } from "../../src/core/errors/catalogue.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
-import { PUSH_DIR } from "../../src/node/run-node.js";
+import { PUSH_DIR } from "../../src/node/data-dir.js";
 import { assertUnharmed, fingerprint } from "../support/abuse.js";
 import {
   codeOf,

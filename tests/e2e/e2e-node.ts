@@ -11,8 +11,8 @@ import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import type { Genesis } from "../../src/core/machine/genesis.js";
 import { type SignedTx, signTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { type RunningNode, runNode } from "../../src/node/node.js";
 import { loadNodeConfig, type NodeSettings } from "../../src/node/node-config.js";
-import { type RunningNode, runNode } from "../../src/node/run-node.js";
 
 export const E2E_CHAIN = "devicechain-e2e";
 

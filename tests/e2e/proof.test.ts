@@ -13,8 +13,8 @@ import { isError } from "../../src/core/errors/devicechain-error.js";
 import { blockHash } from "../../src/core/proof/block-header.js";
 import { stateProofToJson } from "../../src/core/proof/state-proof.js";
 import { deviceKey } from "../../src/core/state/keys.js";
+import { NODE_KEY_FILE } from "../../src/node/data-dir.js";
 import { readKeyFile } from "../../src/node/key-file.js";
-import { NODE_KEY_FILE } from "../../src/node/run-node.js";
 import { type E2eNode, e2eSigner, http, post, signed, startE2eNode } from "./e2e-node.js";
 
 const regulator = e2eSigner("regulator");

@@ -17,8 +17,8 @@ import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { type RunningNode, runNode } from "../../src/node/node.js";
 import { loadNodeConfig } from "../../src/node/node-config.js";
-import { type RunningNode, runNode } from "../../src/node/run-node.js";
 import type { RadiusCheckObservation } from "../../src/servers/radius/radius-check.js";
 import {
   ACCT_STATUS,

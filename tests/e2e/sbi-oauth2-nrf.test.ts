@@ -10,7 +10,7 @@ import { connect } from "node:http2";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { NF_INSTANCE_ID_FILE } from "../../src/node/run-node.js";
+import { NF_INSTANCE_ID_FILE } from "../../src/node/data-dir.js";
 import { freePort } from "../interop/dev-node.js";
 import { NrfStandIn } from "../support/nrf-stand-in.js";
 import { type E2eNode, http, startE2eNode, until } from "./e2e-node.js";

@@ -1,11 +1,13 @@
 import path from "node:path";
 import { type Command, Option } from "commander";
 import { createLogger } from "../../node/logger.js";
+import { type RunningNode, runNode } from "../../node/node.js";
 import { loadNodeConfig, type NodeSettings } from "../../node/node-config.js";
-import { runNode } from "../../node/run-node.js";
 import { prepareDemoDataDir, seedDemo } from "../demo/demo-consortium.js";
-import { afterConsensusStart, consensusRunOptions } from "./consensus-start.js";
 import { type GlobalOptions, run } from "./run-action.js";
+
+/** Exit status of a node that halted because it can no longer follow the chain. */
+export const EXIT_HALTED = 70;
 
 interface StartOptions extends GlobalOptions {
   readonly data: string;
@@ -59,29 +61,64 @@ export function startCommand(program: Command): void {
             "DEV MODE: demo chain with well-known keys. Anyone can sign as these members. Never use it in production.",
           );
         }
-        // With DIR/consensus.json the ledger runs under CometBFT (see `devicechain net`).
-        const consensus = consensusRunOptions(opts.data);
-        const node = await runNode(config, {
-          logger,
-          ...(consensus
-            ? consensus.options
-            : config.dev
-              ? { beforeListen: ({ engine }) => seedDemo(engine, logger) }
-              : {}),
-        });
-        if (consensus) afterConsensusStart(node, consensus.config, logger);
+        // Signals are heard from the start: a Ctrl-C while the node starts stops it once it is up.
+        let stopping = false;
+        let node: RunningNode | undefined;
         const stop = (signal: string): void => {
           logger.info({ signal }, "stopping");
-          void node.close().then(
-            () => process.exit(0),
-            (e: unknown) => {
-              logger.error({ err: e }, "stop failed");
-              process.exit(1);
-            },
-          );
+          stopping = true;
+          if (node) closeAndExit(node);
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
+        node = await runNode(config, {
+          logger,
+          seedDemo,
+          onHalt: () => {
+            // Let the ABCI exception and the log line go out, then stop: CometBFT stops with us.
+            setTimeout(() => process.exit(EXIT_HALTED), 200).unref();
+          },
+        });
+        if (stopping) closeAndExit(node);
+        else exitWithWatchedProcess(node);
       }),
     );
+}
+
+/** Stop the node through its one clean-up path, then exit: 0, or 1 if a part failed to stop. */
+function closeAndExit(node: RunningNode): void {
+  void node.close().then(
+    () => exitWhenDrained(0),
+    (e: unknown) => {
+      node.logger.error({ err: e }, "stop failed");
+      exitWhenDrained(1);
+    },
+  );
+}
+
+/**
+ * Exit with `code` once nothing is left to run: the node has closed its sockets and files, and
+ * the log has drained (pino writes asynchronously; an immediate process.exit could cut its last
+ * lines or let them land out of order). A handle left open cannot hold the exit past a second.
+ */
+function exitWhenDrained(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+
+/**
+ * When DEVICECHAIN_WATCH_PID names a process (a test harness, via `net start`), stop once it is
+ * gone, so that no node outlives the run that started it.
+ */
+function exitWithWatchedProcess(node: RunningNode): void {
+  const watched = Number(process.env.DEVICECHAIN_WATCH_PID);
+  if (!Number.isSafeInteger(watched) || watched <= 0) return;
+  setInterval(() => {
+    try {
+      process.kill(watched, 0);
+    } catch {
+      node.logger.warn({ pid: watched }, "the process that started this node is gone; stopping");
+      closeAndExit(node);
+    }
+  }, 1000).unref();
 }

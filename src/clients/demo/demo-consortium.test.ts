@@ -8,9 +8,9 @@ import { parseGenesis } from "../../core/machine/genesis.js";
 import { findDevice } from "../../core/state/device.js";
 import { deviceState } from "../../core/state/device-state.js";
 import { DEVICE_PREFIX } from "../../core/state/keys.js";
-import { LedgerApp } from "../../ledger/application.js";
-import { EmbeddedEngine } from "../../ledger/engine/embedded-engine.js";
 import { readKeyFile } from "../../node/key-file.js";
+import { runNode } from "../../node/node.js";
+import { loadNodeConfig } from "../../node/node-config.js";
 import {
   DEMO_BULK_DEVICES,
   DEMO_CHAIN_ID,
@@ -48,12 +48,11 @@ test("seeding registers the demo devices once; a second seed adds nothing", asyn
   try {
     prepareDemoDataDir(dir);
     assert.ok(existsSync(path.join(dir, "genesis.json")));
-    const genesis = parseGenesis(JSON.parse(readFileSync(path.join(dir, "genesis.json"), "utf8")));
-    const app = LedgerApp.open(path.join(dir, "ledger"));
-    app.initChain(genesis);
-    const engine = new EmbeddedEngine(app, { maxWaitMs: 5, maxTxsPerBlock: 100 });
+    // The node seeds a dev chain before its API listens, as `devicechain start --dev` does.
+    const config = loadNodeConfig(dir, { port: 0, s13Port: -1, blockMaxWaitMs: 5 });
+    const node = await runNode(config, { logger: log, seedDemo });
+    const { app, engine } = node;
     try {
-      await seedDemo(engine, log);
       const height = app.info().lastBlockHeight;
       assert.ok(height > 0);
       const stolen = findDevice(app.store, "imei:49015420323751");
@@ -66,8 +65,7 @@ test("seeding registers the demo devices once; a second seed adds nothing", asyn
       await seedDemo(engine, log);
       assert.equal(app.info().lastBlockHeight, height);
     } finally {
-      await engine.stop();
-      await app.close();
+      await node.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,9 +9,9 @@ import { makeError } from "../../core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../../core/identifiers/luhn.js";
 import type { Genesis } from "../../core/machine/genesis.js";
 import { lastNonce } from "../../core/machine/verify.js";
+import type { StateReader } from "../../core/state/state.js";
 import { encodeTx, signTx } from "../../core/tx/transaction.js";
 import type { TxType } from "../../core/tx/tx-type.js";
-import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 import { writeKeyFile } from "../../node/key-file.js";
 import { CONFIG_FILE, GENESIS_FILE, writeNodeConfig } from "../../node/node-config.js";
 
@@ -153,11 +153,23 @@ function demoScript(): [DemoKeyName, TxType, JsonObject][] {
   return script;
 }
 
+/** What seeding needs of a node's engine (the node's TxEngine is one). */
+export interface DemoEngine {
+  readonly app: {
+    readonly chainId: string;
+    readonly store: StateReader;
+    info(): { readonly lastBlockHeight: number };
+  };
+  submit(
+    bytes: Uint8Array,
+  ): Promise<{ readonly code: number; readonly codeName: string; readonly log: string }>;
+}
+
 /**
  * Seed the demo consortium through the engine, as signed transactions like any other. Runs only
  * on an empty chain, so a restart keeps the same data and never adds a second copy.
  */
-export async function seedDemo(engine: TxEngine, log: Logger): Promise<void> {
+export async function seedDemo(engine: DemoEngine, log: Logger): Promise<void> {
   if (engine.app.chainId !== DEMO_CHAIN_ID) {
     throw makeError(
       "REQUEST_BAD_PARAMS",

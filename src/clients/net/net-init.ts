@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ensureCometbft } from "../../consensus/cometbft-binary.js";
-import { CONSENSUS_FILE, type ConsensusConfig } from "../../consensus/consensus-node.js";
 import type { JsonObject } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { Genesis } from "../../core/machine/genesis.js";
+import { ensureCometbft } from "../../node/cometbft-binary.js";
+import { CONSENSUS_FILE, type ConsensusConfig } from "../../node/data-dir.js";
 import { generateSeed, writeKeyFile } from "../../node/key-file.js";
 import {
   CONFIG_FILE,

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { cometbftPath, ensureCometbft, repoRoot } from "../../consensus/cometbft-binary.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
+import { cometbftPath, ensureCometbft, repoRoot } from "../../node/cometbft-binary.js";
 import { demoFinalNonces } from "../demo/demo-consortium.js";
 import {
   appDir,

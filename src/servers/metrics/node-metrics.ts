@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CommittedBlock, LedgerApp } from "../../ledger/application.js";
-import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 
 /** One node's Prometheus metrics, in a registry of its own (no global default registry). */
 export interface NodeMetrics {
@@ -11,7 +10,8 @@ export interface NodeMetrics {
   readonly detach: () => void;
 }
 
-export function createNodeMetrics(app: LedgerApp, engine: TxEngine): NodeMetrics {
+/** `pending` counts the engine's transactions waiting for a block; it is read at each scrape. */
+export function createNodeMetrics(app: LedgerApp, pending: () => number): NodeMetrics {
   const registry = new Registry();
   const height = new Gauge({
     name: "devicechain_block_height",
@@ -35,7 +35,7 @@ export function createNodeMetrics(app: LedgerApp, engine: TxEngine): NodeMetrics
     help: "Transactions waiting for a block.",
     registers: [registry],
     collect() {
-      this.set(engine.pendingCount);
+      this.set(pending());
     },
   });
   const eirRequests = new Counter({

@@ -1,29 +1,30 @@
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
-import { makeError } from "../core/errors/devicechain-error.js";
-import { readDevice } from "../core/state/device.js";
-import type { LedgerApp } from "../ledger/application.js";
-import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
-import { radiusMetrics } from "../servers/radius/radius-metrics.js";
-import { type RadiusPorts, RadiusServer } from "../servers/radius/radius-server.js";
-import type { NodeConfig } from "./node-config.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
+import { readDevice } from "../../core/state/device.js";
+import type { LedgerApp } from "../../ledger/application.js";
+import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
+import { radiusMetrics } from "../../servers/radius/radius-metrics.js";
+import { type RadiusPorts, RadiusServer } from "../../servers/radius/radius-server.js";
+import type { NodeConfig } from "../node-config.js";
+import type { CheckObservers } from "./observations.js";
+import type { Service } from "./service.js";
 
-/** The built-in RADIUS server once it listens, or nothing when it is off. */
+/** The built-in RADIUS server once it listens, and its ports. */
 export interface RadiusService extends RadiusPorts {
   readonly server: RadiusServer;
 }
 
 /**
- * Start the built-in RADIUS server if it has clients and a port: without a client there is no
+ * The built-in RADIUS server, if it has clients and a port: without a client there is no
  * shared secret, so no NAS could use it. A port that cannot be bound is a coded error.
  */
 export async function startRadius(
   config: NodeConfig,
   app: LedgerApp,
-  registry: Registry,
+  metrics: NodeMetrics,
+  observers: CheckObservers,
   logger: Logger,
-  onCheck?: RadiusCheckHook,
-): Promise<RadiusService | undefined> {
+): Promise<Service<RadiusService> | undefined> {
   if (config.radiusClients.length === 0) {
     if (config.radiusAuthPort >= 0 || config.radiusAcctPort >= 0) {
       logger.info("built-in RADIUS off: no radiusClients in config.json");
@@ -42,9 +43,9 @@ export async function startRadius(
     unknownMac: config.radiusUnknownMac,
     coaPort: config.radiusCoaPort,
     maxSessions: config.radiusMaxSessions,
-    metrics: radiusMetrics(registry),
+    metrics: radiusMetrics(metrics.registry),
     logger: logger.child({ component: "radius" }),
-    ...(onCheck ? { onCheck } : {}),
+    onCheck: observers.onRadiusCheck,
   });
   let ports: RadiusPorts;
   try {
@@ -64,5 +65,5 @@ export async function startRadius(
     { ...ports, clients: config.radiusClients.length },
     `RADIUS listening on ${config.host}: auth ${ports.authPort ?? "off"}, accounting ${ports.acctPort ?? "off"}`,
   );
-  return { server, ...ports };
+  return { name: "RADIUS", value: { server, ...ports }, stop: () => server.close() };
 }

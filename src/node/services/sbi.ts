@@ -1,0 +1,71 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { makeError } from "../../core/errors/devicechain-error.js";
+import type { TxEngine } from "../../ledger/engine/tx-engine.js";
+import { connectionPolicyOf } from "../../servers/connection-policy.js";
+import { buildHttpServer } from "../../servers/http-server.js";
+import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
+import type { NodeFiles } from "../data-dir.js";
+import type { NodeConfig } from "../node-config.js";
+import type { PushService } from "../push/push-service.js";
+import { NODE_VERSION } from "../version.js";
+import type { CheckObservers } from "./observations.js";
+import type { Service } from "./service.js";
+
+/** The HTTP server once it listens: REST, events, webhooks, N5g-eir and rlm_rest on one port. */
+export interface SbiService {
+  readonly http: FastifyInstance;
+  readonly url: string;
+}
+
+export interface SbiParts {
+  readonly engine: TxEngine;
+  readonly metrics: NodeMetrics;
+  readonly push: PushService;
+  readonly observers: CheckObservers;
+  readonly files: Pick<NodeFiles, "accessTokens" | "rlmRestToken">;
+  /** What /readyz answers: false until the node has started, and again once it is closing. */
+  readonly ready: () => boolean;
+}
+
+/** Build the HTTP server (HTTP/1.1 and h2c) and listen on config.host:config.port. */
+export async function startSbi(
+  config: NodeConfig,
+  parts: SbiParts,
+  logger: Logger,
+): Promise<Service<SbiService>> {
+  const { engine } = parts;
+  const http = await buildHttpServer({
+    app: engine.app,
+    reads: engine.app.reads,
+    engine,
+    metrics: parts.metrics,
+    logger,
+    dev: config.dev,
+    commitTimeoutMs: config.commitTimeoutMs,
+    unknownDevicePolicy: config.unknownDevicePolicy,
+    accessTokens: parts.files.accessTokens,
+    push: parts.push,
+    observe: parts.observers.observe,
+    radiusUnknownMac: config.radiusUnknownMac,
+    onRadiusCheck: parts.observers.onRadiusCheck,
+    rlmRestToken: parts.files.rlmRestToken,
+    connections: connectionPolicyOf(config),
+    version: NODE_VERSION,
+    ready: parts.ready,
+  });
+  let url: string;
+  try {
+    url = await http.listen({ host: config.host, port: config.port });
+  } catch (cause) {
+    await http.close();
+    const hint =
+      (cause as { code?: string }).code === "EADDRINUSE"
+        ? ": the port is in use; choose another with --port"
+        : "";
+    throw makeError("NODE_LISTEN_FAILED", `Cannot listen on ${config.host}:${config.port}${hint}`, {
+      cause,
+    });
+  }
+  return { name: "HTTP API", value: { http, url }, stop: () => http.close() };
+}
