@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import type { LedgerApp } from "../ledger/application.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
 import { EquipmentReads } from "../ledger/read/equipment-reads.js";
@@ -8,6 +8,7 @@ import { LedgerEquipmentCheck } from "../servers/ledger-equipment-check.js";
 import type { NrfRegistration } from "../servers/nrf/nrf-registration.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import { readNodeFiles } from "./data-dir.js";
+import { createLogger } from "./logger.js";
 import type { NodeConfig } from "./node-config.js";
 import { startEngine } from "./services/engine.js";
 import { startLedger } from "./services/ledger.js";
@@ -69,7 +70,7 @@ export interface RunNodeOptions {
  * started stop, in reverse order, and the error is thrown.
  */
 export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Promise<RunningNode> {
-  const logger = opts.logger ?? pino({ level: config.logLevel, name: "devicechain" });
+  const logger = opts.logger ?? createLogger(config.logLevel);
   const files = readNodeFiles(config);
   for (const warning of unauthenticatedInterfaceWarnings(config)) logger.warn(warning);
   const stack = new CleanupStack(logger);

@@ -267,7 +267,7 @@ describe("devicechain CLI", () => {
     assert.equal(lines[0], "id,ids,state,equipment_status,manufacturer,owner_fingerprint");
     assert.ok(lines.length > 10_000, `${lines.length} lines`);
     assert.ok(
-      lines.some((l) => l.startsWith("imei:49015420323751,") && l.includes(",stolen,BLACKLISTED,")),
+      lines.some((l) => l.startsWith("490154203237518,") && l.includes(",stolen,BLACKLISTED,")),
     );
   });
 

@@ -72,10 +72,15 @@ export const ERRORS = spec({
     message: "The request did not arrive within the node's deadline.",
   },
   REQUEST_METHOD_NOT_ALLOWED: {
-    abci: 109,
+    abci: 110,
     http: 405,
     cause: "METHOD_NOT_ALLOWED",
     message: "The resource does not answer this method.",
+  },
+  KEY_FILE_INVALID: {
+    abci: 109,
+    http: 400,
+    message: "The key file cannot be written, or is not a readable devicechain Ed25519 key file.",
   },
 
   // Transactions: decoding and the verification pipeline.
@@ -322,13 +327,8 @@ export const ERRORS = spec({
     message: "The pinned CometBFT binary is missing and cannot be built.",
   },
   // The node's own files: config.json, consensus.json, settings given as options, and the files
-  // they name (token, public key), and Ed25519 key files.
+  // they name (token, public key). Key files are KEY_FILE_INVALID (109).
   CONFIG_INVALID: { abci: 95, http: 500, message: "The node's configuration is invalid." },
-  KEY_FILE_INVALID: {
-    abci: 96,
-    http: 500,
-    message: "The key file is missing, unreadable or not a devicechain Ed25519 key file.",
-  },
   INTERNAL: {
     abci: 99,
     http: 500,
