@@ -16,6 +16,7 @@ import { type DecodedTx, decodeTx, signingBytes } from "../core/tx/transaction.j
 import { GENESIS_PREV_HASH, type StoredBlock } from "./block.js";
 import type { SignatureCheck } from "./engine/signature-verifier.js";
 import { Mempool } from "./mempool.js";
+import { EquipmentReads } from "./read/equipment-reads.js";
 import { LedgerReads } from "./read/ledger-reads.js";
 import { LedgerStore, type PreparedState, type TxRecord } from "./storage/ledger-store.js";
 
@@ -415,7 +416,7 @@ export class LedgerApp extends EventEmitter<{
       case "equipment-status": {
         // A PEI (imei-…, mac-…) or any identifier, read as the network sends it.
         const id = parseIdentifier(data, "network");
-        const status = this.store.equipmentStatus(id.key);
+        const status = new EquipmentReads(this.store).status(id.key);
         if (status === undefined) throw makeError("DEVICE_UNKNOWN");
         return { status };
       }

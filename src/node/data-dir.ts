@@ -100,14 +100,14 @@ export function readConsensusConfig(dataDir: string): ConsensusConfig | undefine
   try {
     c = JSON.parse(readFileSync(file, "utf8")) as Partial<ConsensusConfig>;
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `${file} is not valid JSON`, { cause });
+    throw makeError("CONFIG_INVALID", `${file} is not valid JSON`, { cause });
   }
   if (
     typeof c.abciHost !== "string" ||
     !Number.isSafeInteger(c.abciPort) ||
     typeof c.rpcUrl !== "string"
   ) {
-    throw makeError("REQUEST_BAD_PARAMS", `${file} needs abciHost, abciPort and rpcUrl`);
+    throw makeError("CONFIG_INVALID", `${file} needs abciHost, abciPort and rpcUrl`);
   }
   return c as ConsensusConfig;
 }
@@ -129,7 +129,7 @@ function resolveNfInstanceId(config: NodeConfig): string {
 function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTokenVerifier {
   if (config.oauth2PublicKeyFile === null) {
     throw makeError(
-      "REQUEST_BAD_PARAMS",
+      "CONFIG_INVALID",
       "config: oauth2 is on, so oauth2PublicKeyFile must name the NRF's token-signing public key (PEM)",
     );
   }
@@ -138,7 +138,7 @@ function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTo
   try {
     pem = readFileSync(file, "utf8");
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `config: cannot read oauth2PublicKeyFile ${file}`, {
+    throw makeError("CONFIG_INVALID", `config: cannot read oauth2PublicKeyFile ${file}`, {
       cause,
     });
   }
@@ -153,7 +153,7 @@ function accessTokenVerifier(config: NodeConfig, nfInstanceId: string): AccessTo
     });
   } catch (cause) {
     throw makeError(
-      "REQUEST_BAD_PARAMS",
+      "CONFIG_INVALID",
       `config: oauth2PublicKeyFile ${file} is not a usable public key: ${(cause as Error).message}`,
       { cause },
     );

@@ -30,13 +30,13 @@ test("an existing key file is never overwritten", () => {
   );
 });
 
-test("missing, malformed or inconsistent key files are REQUEST_BAD_PARAMS", () => {
+test("missing, malformed or inconsistent key files are KEY_FILE_INVALID", () => {
   const bad = (name: string, content: string | undefined): void => {
     const file = path.join(dir, name);
     if (content !== undefined) writeFileSync(file, content);
     assert.throws(
       () => readKeyFile(file),
-      (e) => isError(e, "REQUEST_BAD_PARAMS"),
+      (e) => isError(e, "KEY_FILE_INVALID"),
       name,
     );
   };

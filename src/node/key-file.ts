@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { type Signer, signerFromSeed } from "../core/crypto/ed25519.js";
 import { fromBase64Url, toBase64Url } from "../core/encoding/bytes.js";
 import { makeError } from "../core/errors/devicechain-error.js";
@@ -21,26 +22,39 @@ export function writeKeyFile(path: string, seed: Uint8Array): Signer {
     throw makeError("REQUEST_BAD_PARAMS", `${path} exists; not overwriting a key`);
   const signer = signerFromSeed(seed);
   const file: KeyFile = { type: "ed25519", seed: toBase64Url(seed), keyId: signer.keyId };
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  try {
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  } catch (cause) {
+    const why = whyNot(path, cause);
+    throw makeError("KEY_FILE_INVALID", `Cannot write the key file ${path}: ${why}`, { cause });
+  }
   return signer;
 }
 
-/** Read a key file into a signer; a missing or malformed file is REQUEST_BAD_PARAMS naming it. */
+/** Why a file could not be written, in words: the missing directory, or the system's reason. */
+function whyNot(path: string, cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `the directory ${dirname(path)} does not exist`;
+  if (code === "EACCES") return `no permission to write in ${dirname(path)}`;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Read a key file into a signer; a missing or malformed file is KEY_FILE_INVALID naming it. */
 export function readKeyFile(path: string): Signer {
   let parsed: Partial<KeyFile>;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<KeyFile>;
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `Cannot read the key file ${path}`, { cause });
+    throw makeError("KEY_FILE_INVALID", `Cannot read the key file ${path}`, { cause });
   }
   const seed = typeof parsed.seed === "string" ? fromBase64Url(parsed.seed) : undefined;
   if (parsed.type !== "ed25519" || seed?.length !== 32) {
-    throw makeError("REQUEST_BAD_PARAMS", `${path} is not a devicechain ed25519 key file`);
+    throw makeError("KEY_FILE_INVALID", `${path} is not a devicechain ed25519 key file`);
   }
   const signer = signerFromSeed(seed);
   if (parsed.keyId !== undefined && parsed.keyId !== signer.keyId) {
-    throw makeError("REQUEST_BAD_PARAMS", `${path}: keyId does not match the seed`);
+    throw makeError("KEY_FILE_INVALID", `${path}: keyId does not match the seed`);
   }
   return signer;
 }

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import {
+  type EirUnknownDevicePolicy,
+  UNKNOWN_DEVICE_POLICIES,
+} from "../core/check/equipment-check.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import {
   type ConnectionPolicy,
   connectionPolicyProblem,
   DEFAULT_CONNECTION_POLICY,
 } from "../servers/connection-policy.js";
-import {
-  UNKNOWN_DEVICE_POLICIES,
-  type UnknownDevicePolicy,
-} from "../servers/eir/equipment-status.js";
 import {
   RADIUS_UNKNOWN_MAC_POLICIES,
   type RadiusClientConfig,
@@ -48,7 +48,7 @@ export interface NodeConfig extends ConnectionPolicy {
   /** How long POST /v1/txs waits for the commit before answering TX_TIMEOUT. */
   readonly commitTimeoutMs: number;
   /** What the EIR answers for a device the registry does not know. */
-  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  readonly unknownDevicePolicy: EirUnknownDevicePolicy;
   /** S13 Diameter EIR on TCP (0 picks a free port; -1 turns it off). Same address as the API. */
   readonly s13Port: number;
   /** Our Diameter identity on S13: Origin-Host and Origin-Realm. */
@@ -231,15 +231,15 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
 /** Check a settings object field by field; an unknown field or a bad value is an error naming it. */
 export function parseSettings(value: unknown, source: string): Partial<NodeSettings> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw makeError("REQUEST_BAD_PARAMS", `${source} must hold a JSON object`);
+    throw makeError("CONFIG_INVALID", `${source} must hold a JSON object`);
   }
   for (const [field, v] of Object.entries(value)) {
     const check = CHECKS[field as keyof NodeSettings];
-    if (!check) throw makeError("REQUEST_BAD_PARAMS", `${source}: unknown setting "${field}"`);
+    if (!check) throw makeError("CONFIG_INVALID", `${source}: unknown setting "${field}"`);
     const verdict = check[0](v);
     if (verdict !== true) {
       const why = typeof verdict === "string" ? verdict : `must be ${check[1]}`;
-      throw makeError("REQUEST_BAD_PARAMS", `${source}: "${field}" ${why}`);
+      throw makeError("CONFIG_INVALID", `${source}: "${field}" ${why}`);
     }
   }
   return value as Partial<NodeSettings>;
@@ -254,14 +254,14 @@ export function loadNodeConfig(dataDir: string, overrides: Partial<NodeSettings>
     try {
       parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (cause) {
-      throw makeError("REQUEST_BAD_PARAMS", `${file} is not valid JSON`, { cause });
+      throw makeError("CONFIG_INVALID", `${file} is not valid JSON`, { cause });
     }
     fromFile = parseSettings(parsed, file);
   }
   const checked = parseSettings(stripUndefined(overrides), "options");
   const config = { ...DEFAULT_SETTINGS, ...fromFile, ...checked, dataDir };
   const problem = connectionPolicyProblem(config);
-  if (problem) throw makeError("REQUEST_BAD_PARAMS", `settings: ${problem}`);
+  if (problem) throw makeError("CONFIG_INVALID", `settings: ${problem}`);
   return config;
 }
 

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import type { LedgerApp } from "../ledger/application.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
+import { EquipmentReads } from "../ledger/read/equipment-reads.js";
+import type { ObservationSink } from "../servers/check-observation.js";
+import { LedgerEquipmentCheck } from "../servers/ledger-equipment-check.js";
 import type { NrfRegistration } from "../servers/nrf/nrf-registration.js";
-import type { RadiusCheckHook } from "../servers/radius/radius-check.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import { readNodeFiles } from "./data-dir.js";
+import { createLogger } from "./logger.js";
 import type { NodeConfig } from "./node-config.js";
 import { startEngine } from "./services/engine.js";
 import { startLedger } from "./services/ledger.js";
@@ -51,8 +54,8 @@ export interface RunNodeOptions {
    * whose consensus.json asks for it, once the chain runs (a failure is logged).
    */
   readonly seedDemo?: ChainSeed;
-  /** Called for every RADIUS and rlm_rest device check the node answers (tracing). */
-  readonly onRadiusCheck?: RadiusCheckHook;
+  /** Called with every check the node answers, on any protocol, once it is recorded. */
+  readonly onCheck?: ObservationSink;
   /**
    * A consortium node cannot follow the chain any more (a block failed to execute or persist).
    * By default the node closes; the CLI exits instead, and CometBFT stops with it.
@@ -67,7 +70,7 @@ export interface RunNodeOptions {
  * started stop, in reverse order, and the error is thrown.
  */
 export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Promise<RunningNode> {
-  const logger = opts.logger ?? pino({ level: config.logLevel, name: "devicechain" });
+  const logger = opts.logger ?? createLogger(config.logLevel);
   const files = readNodeFiles(config);
   for (const warning of unauthenticatedInterfaceWarnings(config)) logger.warn(warning);
   const stack = new CleanupStack(logger);
@@ -84,7 +87,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     engine = await stack.start(
       startEngine(config, files.consensus, app, files.nodeSigner, logger, onHalt),
     );
-    const observers = await stack.start(
+    const observe = await stack.start(
       startObservations(
         config,
         engine,
@@ -92,9 +95,20 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
         files.cloneReportSigner,
         metrics,
         logger,
-        opts.onRadiusCheck,
+        opts.onCheck,
       ),
     );
+    // The one EquipmentCheck every protocol server asks, each under its unknown-device policy.
+    const check = new LedgerEquipmentCheck({
+      reads: new EquipmentReads(app.store),
+      unknownDevice: {
+        "n5g-eir": config.unknownDevicePolicy,
+        s13: config.unknownDevicePolicy,
+        radius: config.radiusUnknownMac,
+        rlm_rest: config.radiusUnknownMac,
+      },
+      observe,
+    });
     const info = app.info();
     logger.info(
       { chainId: app.chainId, height: info.lastBlockHeight, appHash: info.lastBlockAppHash },
@@ -102,10 +116,10 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     );
     if (opts.seedDemo && config.dev && !files.consensus) await opts.seedDemo(engine, logger);
     const sbi = await stack.start(
-      startSbi(config, { engine, metrics, push, observers, files, ready: () => ready }, logger),
+      startSbi(config, { engine, metrics, push, check, files, ready: () => ready }, logger),
     );
-    const s13 = await stack.start(startS13(config, app, metrics, observers, logger));
-    const radius = await stack.start(startRadius(config, app, metrics, observers, logger));
+    const s13 = await stack.start(startS13(config, check, metrics, logger));
+    const radius = await stack.start(startRadius(config, app, metrics, check, logger));
     const nrf = await stack.start(startNrf(config, files.nfInstanceId, sbi.url, logger));
     // The first to stop: /readyz turns false before anything else closes.
     stack.defer("readiness", () => {

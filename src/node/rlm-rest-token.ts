@@ -12,14 +12,14 @@ export function readRlmRestToken(dataDir: string, tokenFile: string): string {
   try {
     text = readFileSync(file, "utf8");
   } catch (cause) {
-    throw makeError("REQUEST_BAD_PARAMS", `config: cannot read rlmRestTokenFile ${file}`, {
+    throw makeError("CONFIG_INVALID", `config: cannot read rlmRestTokenFile ${file}`, {
       cause,
     });
   }
   const token = text.split("\n")[0]?.trim() ?? "";
   if (!TOKEN.test(token)) {
     throw makeError(
-      "REQUEST_BAD_PARAMS",
+      "CONFIG_INVALID",
       `config: rlmRestTokenFile ${file} must hold one token of 32 to 512 letters, digits or -._~+/ (e.g. \`openssl rand -hex 32\`)`,
     );
   }

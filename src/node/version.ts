@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 
+/** The name in package.json (private, never published), by which the version lookup knows its own file. */
+export const PACKAGE_NAME = "@devicechain/node";
+
 /** The package version, read once from package.json (two levels above dist/src/node or src/node). */
 export const NODE_VERSION: string = (() => {
   for (const rel of ["../../../package.json", "../../package.json"]) {
@@ -8,7 +11,7 @@ export const NODE_VERSION: string = (() => {
         name?: string;
         version?: string;
       };
-      if (pkg.name === "devicechain" && pkg.version) return pkg.version;
+      if (pkg.name === PACKAGE_NAME && pkg.version) return pkg.version;
     } catch {
       // try the next candidate
     }

@@ -12,15 +12,13 @@ import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { TX_TYPES } from "../core/tx/tx-type.js";
 import type { LedgerApp } from "../ledger/application.js";
-import type { CheckObservation } from "./check-observation.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
-import { EIR_PREFIX, eirPlugin, type UnknownDevicePolicy } from "./eir/equipment-status.js";
+import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
+import type { EquipmentCheck } from "./equipment-check.js";
 import { eventsPlugin } from "./events/events-plugin.js";
 import { webhookPlugin } from "./push/webhook-plugin.js";
 import type { WebhookRegistry } from "./push/webhook-registry.js";
-import type { RadiusCheckHook } from "./radius/radius-check.js";
-import type { RadiusUnknownMacPolicy } from "./radius/radius-clients.js";
 import { radiusMetrics } from "./radius/radius-metrics.js";
 import { RLM_REST_PREFIX, rlmRestPlugin } from "./radius/rlm-rest-plugin.js";
 import { errorBody, routerError, toDevicechainError } from "./rest/error-reply.js";
@@ -33,18 +31,13 @@ export interface HttpServerDeps extends RestDeps {
   /** Announces committed blocks to the event streams. */
   readonly app: LedgerApp;
   readonly logger: Logger;
-  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  /** What N5g-eir and rlm_rest ask for every answer, and what records its observation. */
+  readonly check: EquipmentCheck;
   readonly version: string;
   /** When set, the N5g-eir service requires NRF-issued bearer tokens. */
   readonly accessTokens?: AccessTokenVerifier | undefined;
   /** Webhook subscriptions; undefined leaves the /v1/webhooks routes out. */
   readonly push?: WebhookRegistry | undefined;
-  /** Receives every N5g-eir answer, for the observation log. */
-  readonly observe?: ((check: CheckObservation) => void) | undefined;
-  /** What the rlm_rest endpoint answers for an unknown MAC; reject by default. */
-  readonly radiusUnknownMac?: RadiusUnknownMacPolicy;
-  /** Called for every device check the rlm_rest endpoint answers (tracing). */
-  readonly onRadiusCheck?: RadiusCheckHook | undefined;
   /** The bearer token rlm_rest requests must carry; undefined answers everyone, unauthenticated. */
   readonly rlmRestToken?: string | undefined;
   /** The deadlines and limits every connection on the port follows. */
@@ -107,21 +100,16 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   await fastify.register(restPlugin, deps);
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
-  const store = deps.app.store;
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,
-    statusOf: (key, subscriber) => store.equipmentStatus(key, subscriber),
-    unknownDevicePolicy: deps.unknownDevicePolicy,
+    check: deps.check,
     accessTokens: deps.accessTokens,
-    observe: deps.observe,
     metrics: deps.metrics,
   });
   await fastify.register(rlmRestPlugin, {
     prefix: RLM_REST_PREFIX,
-    statusOf: (key, subscriber) => store.equipmentStatus(key, subscriber),
-    unknownMac: deps.radiusUnknownMac ?? "reject",
+    check: deps.check,
     metrics: radiusMetrics(deps.metrics.registry),
-    ...(deps.onRadiusCheck ? { onCheck: deps.onRadiusCheck } : {}),
     token: deps.rlmRestToken,
   });
   return fastify;

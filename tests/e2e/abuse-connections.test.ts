@@ -417,12 +417,11 @@ test("connection settings that cannot work together are a coded configuration er
     assert.throws(
       () => loadNodeConfig(dir, { headersTimeoutMs: 20_000, requestTimeoutMs: 10_000 }),
       (e: { code?: string; message?: string }) =>
-        e.code === "REQUEST_BAD_PARAMS" &&
-        /headersTimeoutMs.*requestTimeoutMs/.test(e.message ?? ""),
+        e.code === "CONFIG_INVALID" && /headersTimeoutMs.*requestTimeoutMs/.test(e.message ?? ""),
     );
     assert.throws(
       () => loadNodeConfig(dir, { http2MaxConcurrentStreams: 0 }),
-      (e: { code?: string }) => e.code === "REQUEST_BAD_PARAMS",
+      (e: { code?: string }) => e.code === "CONFIG_INVALID",
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -152,7 +152,7 @@ describe("devicechain CLI", () => {
     writeFileSync(broken, '{"type":"ed25519","seed":"abc"}');
     const badKey = await withNode(["tx", "scrap", "--device", "356938035643809", "--key", broken]);
     assert.equal(badKey.code, 1);
-    assert.match(badKey.stderr, /^error REQUEST_BAD_PARAMS: /);
+    assert.match(badKey.stderr, /^error KEY_FILE_INVALID: /);
     const noNode = await cli(["status", "--node", "http://127.0.0.1:9"]);
     assert.match(noNode.stderr, /^error NODE_UNAVAILABLE: /);
     const usage = await cli(["tx", "report", "--device", "356938035643809"]);
@@ -267,7 +267,7 @@ describe("devicechain CLI", () => {
     assert.equal(lines[0], "id,ids,state,equipment_status,manufacturer,owner_fingerprint");
     assert.ok(lines.length > 10_000, `${lines.length} lines`);
     assert.ok(
-      lines.some((l) => l.startsWith("imei:49015420323751,") && l.includes(",stolen,BLACKLISTED,")),
+      lines.some((l) => l.startsWith("490154203237518,") && l.includes(",stolen,BLACKLISTED,")),
     );
   });
 

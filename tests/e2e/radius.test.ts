@@ -19,7 +19,7 @@ import { pairingHash, pairingSaltOf } from "../../src/core/state/pairing.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { type RunningNode, runNode } from "../../src/node/node.js";
 import { loadNodeConfig } from "../../src/node/node-config.js";
-import type { RadiusCheckObservation } from "../../src/servers/radius/radius-check.js";
+import type { CheckObservation } from "../../src/servers/check-observation.js";
 import {
   ACCT_STATUS,
   ATTR,
@@ -73,7 +73,7 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
   let dir: string;
   let nas: NasSimulator;
   let client: NodeClient;
-  const observations: RadiusCheckObservation[] = [];
+  const observations: CheckObservation[] = [];
   const tx = (signer: Signer, type: TxType, params: JsonObject) =>
     sendTx(client, signer, type, params, { chain: TEST_CHAIN });
   const metric = async (name: string, labels: string): Promise<number> => {
@@ -100,7 +100,7 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
     });
     node = await runNode(config, {
       logger: pino({ level: "silent" }),
-      onRadiusCheck: (o) => observations.push(o),
+      onCheck: (o) => observations.push(o),
     });
     assert.ok(node.radius?.authPort && node.radius.acctPort);
     nas = await NasSimulator.start({
@@ -143,11 +143,10 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
     assert.ok(
       observations.some(
         (o) =>
-          o.via === "radius" &&
-          o.identifierKey === "mac:02005E100002" &&
-          o.answer === "reject" &&
-          o.status === "BLACKLISTED" &&
-          o.nas === "nas-sim" &&
+          o.protocol === "radius" &&
+          o.identifier === "mac:02005E100002" &&
+          o.answer === "BLACKLISTED" &&
+          o.network === "nas-sim" &&
           // MAC authentication: the User-Name is the MAC again, so no subscriber.
           o.subscriber === undefined &&
           // Its Message-Authenticator verified: a check that may feed clone detection and tracing.
@@ -328,12 +327,12 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
     assert.equal(get.status, 200);
     assert.ok(
       observations.some(
-        (o) => o.via === "rlm_rest" && o.nas === "hotspot-7" && o.answer === "reject",
+        (o) => o.protocol === "rlm_rest" && o.network === "hotspot-7" && o.answer === "BLACKLISTED",
       ),
     );
     // This node has no rlmRestTokenFile: anyone could have asked, so nothing it answered on
     // rlm_rest may feed clone detection or tracing (tests/e2e/abuse-observations.test.ts).
-    assert.ok(observations.filter((o) => o.via === "rlm_rest").every((o) => !o.authenticated));
+    assert.ok(observations.filter((o) => o.protocol === "rlm_rest").every((o) => !o.authenticated));
   });
 
   test("a cloned MAC with a genuine pairing: its subscriber is accepted and the clone rejected, over RADIUS and rlm_rest; the clone's session is disconnected", async () => {
@@ -411,15 +410,15 @@ describe("built-in RADIUS server and rlm_rest endpoint", () => {
     const of = (via: string, subscriber: string) =>
       observations.filter(
         (o) =>
-          o.via === via && o.identifierKey === "mac:02005E100007" && o.subscriber === subscriber,
+          o.protocol === via && o.identifier === "mac:02005E100007" && o.subscriber === subscriber,
       );
     for (const via of ["radius", "rlm_rest"]) {
       assert.ok(
-        of(via, GENUINE_EAP).some((o) => o.status === "WHITELISTED" && o.answer === "accept"),
+        of(via, GENUINE_EAP).some((o) => o.answer === "WHITELISTED"),
         via,
       );
       assert.ok(
-        of(via, CLONE_USER).some((o) => o.status === "BLACKLISTED" && o.answer === "reject"),
+        of(via, CLONE_USER).some((o) => o.answer === "BLACKLISTED"),
         via,
       );
     }
@@ -436,7 +435,7 @@ test("radiusClients with a bad entry is a coded configuration error naming it", 
     assert.throws(
       () => loadNodeConfig(dir),
       (e: { code?: string; message?: string }) =>
-        e.code === "REQUEST_BAD_PARAMS" && /radiusClients.*entry 0: secret/.test(e.message ?? ""),
+        e.code === "CONFIG_INVALID" && /radiusClients.*entry 0: secret/.test(e.message ?? ""),
     );
     writeFileSync(
       path.join(dir, "config.json"),

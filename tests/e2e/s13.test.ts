@@ -4,7 +4,6 @@ import { after, before, describe, test } from "node:test";
 import {
   AVP,
   COMMAND,
-  DIAMETER_ERROR_EQUIPMENT_UNKNOWN,
   S13_APPLICATION_ID,
   VENDOR_3GPP,
 } from "../../src/servers/s13/diameter-avps.js";
@@ -26,6 +25,8 @@ import { ACME, ALICE, consortiumSteps, EXAMPLE_TAC } from "../support/consortium
 import { DiameterPeer } from "../support/diameter-peer.js";
 import { type E2eNode, startE2eNode } from "./e2e-node.js";
 
+/** TS 29.272 §7.4.3: the device is not in the EIR (an Experimental-Result of vendor 3GPP). */
+const DIAMETER_ERROR_EQUIPMENT_UNKNOWN = 5422;
 const acme = ACME.signer;
 const alice = ALICE;
 // TS 23.003 Annex B example IMEI 49015420323751(8).

@@ -1,7 +1,8 @@
 /**
- * The README's demo, run for real: curl (a client we did not write) against `devicechain start
- * --dev`. Every `curl` line in the README's demo block must succeed, and where the README shows
- * the answer on a `# →` line, the output must contain it. This keeps the docs true.
+ * The README's demo, run for real: curl (a client we did not write) and the checkout's own CLI
+ * against `devicechain start --dev`. Every `curl` and `node bin/devicechain.js` line in the
+ * README's demo blocks must succeed, in order, and where the README shows the answer on a `# →`
+ * line, the output must contain it. This keeps the docs true.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -15,14 +16,16 @@ interface DemoCommand {
   readonly expect?: string;
 }
 
-/** The curl commands of the README's "Try the demo" section, with their shown answers. */
+const CLI = "node bin/devicechain.js ";
+
+/** The curl and CLI commands of the README's "Try the demo" section, with their shown answers. */
 function readmeCommands(): DemoCommand[] {
   const readme = readFileSync(path.join(root, "README.md"), "utf8");
   const section = readme.split("## Try the demo")[1]?.split("\n## ")[0] ?? "";
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
   const out: DemoCommand[] = [];
   for (const line of blocks.join("\n").split("\n")) {
-    if (line.startsWith("curl ")) out.push({ command: line });
+    if (line.startsWith("curl ") || line.startsWith(CLI)) out.push({ command: line });
     const shown = /^# → (.+)$/.exec(line);
     const last = out[out.length - 1];
     if (shown && last && last.expect === undefined)
@@ -33,11 +36,13 @@ function readmeCommands(): DemoCommand[] {
 
 let node: DevNode | undefined;
 let port = 0;
+let dataDir = "";
 
 before(async () => {
   requireProgram("curl", ["--version"], "apt-get install curl");
   node = await startDevNode();
   port = node.port;
+  dataDir = node.dataDir;
 });
 
 after(() => {
@@ -51,11 +56,21 @@ test("the README shows demo curl commands", () => {
   );
 });
 
-test("every README curl command works against the dev node", () => {
+test("every README demo command works against the dev node", () => {
+  assert.ok(
+    readmeCommands().some((c) => c.command.startsWith(CLI)),
+    "the demo runs the checkout's CLI",
+  );
   for (const { command, expect } of readmeCommands()) {
-    const local = command.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`);
-    const out = execFileSync("bash", ["-c", `${local} --silent --show-error --max-time 10`], {
+    const local = command
+      .replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`)
+      // `npm start`'s demo keys are in ./data/keys; this node's are in its own data directory.
+      .replaceAll(" data/keys/", ` ${path.join(dataDir, "keys")}/`);
+    const run = command.startsWith(CLI) ? local : `${local} --silent --show-error --max-time 10`;
+    const out = execFileSync("bash", ["-c", run], {
+      cwd: root,
       encoding: "utf8",
+      env: { ...process.env, DEVICECHAIN_NODE: `http://127.0.0.1:${port}` },
     });
     if (expect !== undefined)
       assert.ok(

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
+import type { EirUnknownDevicePolicy } from "../../src/core/check/equipment-check.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { lastNonce } from "../../src/core/machine/verify.js";
@@ -16,9 +17,10 @@ import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { EquipmentReads } from "../../src/ledger/read/equipment-reads.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
-import type { UnknownDevicePolicy } from "../../src/servers/eir/equipment-status.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
+import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
 import { createNodeMetrics } from "../../src/servers/metrics/node-metrics.js";
 import { type TxStep, testGenesis } from "./consortium.js";
 import { signed } from "./signers.js";
@@ -51,8 +53,9 @@ export interface HttpApp {
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
 export async function startHttpApp(
-  opts: { unknownDevicePolicy?: UnknownDevicePolicy } = {},
+  opts: { unknownDevicePolicy?: EirUnknownDevicePolicy } = {},
 ): Promise<HttpApp> {
+  const unknownDevicePolicy = opts.unknownDevicePolicy ?? "reject";
   const dir = mkdtempSync(path.join(tmpdir(), "dc-inject-"));
   const app = LedgerApp.open(dir);
   app.initChain(testGenesis());
@@ -66,7 +69,17 @@ export async function startHttpApp(
     logger: pino({ level: "silent" }),
     dev: false,
     commitTimeoutMs: 10_000,
-    unknownDevicePolicy: opts.unknownDevicePolicy ?? "reject",
+    // The node's one EquipmentCheck, with its default policies; observations go nowhere.
+    check: new LedgerEquipmentCheck({
+      reads: new EquipmentReads(app.store),
+      unknownDevice: {
+        "n5g-eir": unknownDevicePolicy,
+        s13: unknownDevicePolicy,
+        radius: "reject",
+        rlm_rest: "reject",
+      },
+      observe: () => undefined,
+    }),
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { csvField, parseCsv } from "./csv.js";
+import { csvField, parseCsv, parseCsvRows } from "./csv.js";
 
 test("RFC 4180: quoted fields, doubled quotes, CRLF and LF, no trailing empty row", () => {
   assert.deepEqual(parseCsv('a,b\r\n"x,1","say ""hi"""\n,z\n'), [
@@ -16,4 +16,16 @@ test("csvField quotes only when it must, and round-trips", () => {
   const tricky = ["a,b", 'q"q', "l\nl"];
   const line = tricky.map(csvField).join(",");
   assert.deepEqual(parseCsv(line), [tricky]);
+});
+
+test("each record carries the line it starts on, counting line breaks inside quotes", () => {
+  assert.deepEqual(
+    parseCsvRows('h\r\n"two\nlines"\n\nnext\r\n').map((r) => [r.line, r.cells]),
+    [
+      [1, ["h"]],
+      [2, ["two\nlines"]],
+      [4, [""]],
+      [5, ["next"]],
+    ],
+  );
 });

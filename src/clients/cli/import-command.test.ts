@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { isError } from "../../core/errors/devicechain-error.js";
 import { MAX_BULK_IDENTIFIERS } from "../../core/machine/actions/register.js";
 import { MAX_TX_BYTES } from "../../core/tx/transaction.js";
-import { batches, readImportCsv } from "./import-command.js";
+import { batches, readImportCsv, rowRejections } from "./import-command.js";
 
 test("rows are checked locally: good rows kept, bad rows named by line and code", () => {
   const { rows, rejected } = readImportCsv(
@@ -68,4 +68,49 @@ test("batches respect both the identifier limit and the transaction size", () =>
     bySize.reduce((n, b) => n + b.length, 0),
     9_000,
   );
+});
+
+test("a duplicate inside the file names the line that holds it first, serials included", () => {
+  const { rows, rejected } = readImportCsv(
+    [
+      "imei,mac,serial",
+      '490154203237518,,"SN-1"',
+      "356938035643809,02:AB:CD:EF:01:23,",
+      ",02-ab-cd-ef-01-23,", // the MAC of line 3, written another way
+      ",,sn-1", // serials are upper-cased: the serial of line 2
+    ].join("\n"),
+  );
+  assert.deepEqual(
+    rows.map((r) => r.line),
+    [2, 3],
+  );
+  assert.deepEqual(rejected, [
+    { line: 4, code: "DEVICE_EXISTS", id: "02-ab-cd-ef-01-23", duplicateOf: 3 },
+    { line: 5, code: "DEVICE_EXISTS", id: "sn-1", duplicateOf: 2 },
+  ]);
+});
+
+test("the node's refusal, one problem per identifier, becomes one rejection per row, as written", () => {
+  const { rows } = readImportCsv(
+    [
+      "imei,imei2,mac,serial",
+      "356938035643809,,,",
+      "490154203237518,356938035643791,02:DC:49:01:54:20,SN-9",
+    ].join("\n"),
+  );
+  // As register.ts refuses them: keys, the serial under the signer's own member id.
+  const problems = [
+    { index: 1, code: "DEVICE_EXISTS", id: "imei:49015420323751" },
+    { index: 1, code: "DEVICE_EXISTS", id: "imei:35693803564379" },
+    { index: 1, code: "DEVICE_EXISTS", id: "mac:02DC49015420" },
+    { index: 1, code: "DEVICE_EXISTS", id: "serial:acme-phones:SN-9" },
+  ];
+  assert.deepEqual(rowRejections(rows, problems), [
+    {
+      line: 3,
+      code: "DEVICE_EXISTS",
+      id: "490154203237518",
+      ids: ["490154203237518", "356938035643791", "02:DC:49:01:54:20", "SN-9"],
+    },
+  ]);
 });

@@ -9,7 +9,7 @@ import { MAX_BULK_IDENTIFIERS } from "../../core/machine/actions/register.js";
 import { MAX_TX_BYTES } from "../../core/tx/transaction.js";
 import { readKeyFile } from "../../node/key-file.js";
 import { buildTx } from "../sdk/tx-builder.js";
-import { parseCsv } from "./csv.js";
+import { parseCsvRows } from "./csv.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";
 import { EXIT_ERROR, print, sentence } from "./output.js";
 import { ProgressBar } from "./progress-bar.js";
@@ -23,18 +23,26 @@ interface ImportRow {
   readonly line: number;
   readonly device: JsonObject;
   readonly idCount: number;
+  /** Each identifier's registry key, mapped to the form the user wrote it in. */
+  readonly written: ReadonlyMap<string, string>;
 }
 
+/** A row that was not registered: its line, why (a code), and what the user wrote that caused it. */
 export interface Rejection {
   readonly line: number;
   readonly code: string;
+  /** The value refused, as written in the file (the first, when there are several). */
   readonly id?: string;
+  /** Every value refused, when there are several (a dual-IMEI row already registered). */
+  readonly ids?: readonly string[];
+  /** The earlier line of the same file that holds the same identifier. */
+  readonly duplicateOf?: number;
 }
 
 /** Read and check the CSV locally: good rows to send, and bad rows with their codes. */
 export function readImportCsv(text: string): { rows: ImportRow[]; rejected: Rejection[] } {
-  const table = parseCsv(text);
-  const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
+  const [head, ...body] = parseCsvRows(text);
+  const header = (head?.cells ?? []).map((h) => h.trim().toLowerCase());
   for (const h of header) {
     if (!(COLUMNS as readonly string[]).includes(h)) {
       throw makeError(
@@ -48,58 +56,114 @@ export function readImportCsv(text: string): { rows: ImportRow[]; rejected: Reje
   }
   const rows: ImportRow[] = [];
   const rejected: Rejection[] = [];
-  const seen = new Set<string>();
-  table.slice(1).forEach((cells, i) => {
-    const line = i + 2;
-    if (cells.every((c) => c.trim() === "")) return;
-    const get = (c: Column): string => (cells[header.indexOf(c)] ?? "").trim();
-    const ids: string[] = [];
-    const keys: string[] = [];
-    for (const c of ["imei", "imei2", "mac"] as const) {
-      const v = header.includes(c) ? get(c) : "";
-      if (v === "") continue;
-      try {
-        keys.push(parseIdentifier(v, "person").key);
-        ids.push(v);
-      } catch (e) {
-        if (!isError(e)) throw e;
-        rejected.push({ line, code: e.code, id: v });
-        return;
-      }
+  /** Registry key → the line that first holds it. */
+  const seen = new Map<string, number>();
+  for (const { line, cells } of body) {
+    if (cells.every((c) => c.trim() === "")) continue;
+    const get = (c: Column): string =>
+      (header.includes(c) ? (cells[header.indexOf(c)] ?? "") : "").trim();
+    const row = readRow(line, get);
+    if ("code" in row) {
+      rejected.push(row);
+      continue;
     }
-    const serial = header.includes("serial") ? get("serial") : "";
-    if (serial !== "") {
-      try {
-        // The manufacturer part is the signer's member id; only the serial's own format is checked here.
-        parseSerial("m0", serial);
-      } catch (e) {
-        if (!isError(e)) throw e;
-        rejected.push({ line, code: e.code, id: serial });
-        return;
-      }
+    const again = [...row.written.keys()].find((k) => seen.has(k));
+    if (again !== undefined) {
+      const id = row.written.get(again)!;
+      rejected.push({ line, code: "DEVICE_EXISTS", id, duplicateOf: seen.get(again)! });
+      continue;
     }
-    const key = header.includes("device_key") ? get("device_key") : "";
-    if (key !== "" && !isKeyId(key)) {
-      rejected.push({ line, code: "TX_BAD_PARAMS", id: key });
-      return;
-    }
-    if (ids.length === 0 && serial === "") {
-      rejected.push({ line, code: "TX_BAD_PARAMS" });
-      return;
-    }
-    const duplicate = keys.find((k) => seen.has(k));
-    if (duplicate !== undefined) {
-      rejected.push({ line, code: "DEVICE_EXISTS", id: duplicate });
-      return;
-    }
-    for (const k of keys) seen.add(k);
-    rows.push({
-      line,
-      device: { ids, ...(serial === "" ? {} : { serial }), ...(key === "" ? {} : { key }) },
-      idCount: ids.length + (serial === "" ? 0 : 1),
-    });
-  });
+    for (const k of row.written.keys()) seen.set(k, line);
+    rows.push(row);
+  }
   return { rows, rejected };
+}
+
+/** One row checked on its own: the device to send, or why it cannot be. */
+function readRow(line: number, get: (c: Column) => string): ImportRow | Rejection {
+  const ids: string[] = [];
+  const written = new Map<string, string>();
+  for (const c of ["imei", "imei2", "mac"] as const) {
+    const v = get(c);
+    if (v === "") continue;
+    try {
+      written.set(parseIdentifier(v, "person").key, v);
+      ids.push(v);
+    } catch (e) {
+      if (!isError(e)) throw e;
+      return { line, code: e.code, id: v };
+    }
+  }
+  const serial = get("serial");
+  if (serial !== "") {
+    try {
+      // The manufacturer part is the signer's member id, which the node adds; here it only has
+      // to be the same for every row, to find a serial written twice.
+      written.set(parseSerial(SIGNER, serial).key, serial);
+    } catch (e) {
+      if (!isError(e)) throw e;
+      return { line, code: e.code, id: serial };
+    }
+  }
+  const key = get("device_key");
+  if (key !== "" && !isKeyId(key)) return { line, code: "TX_BAD_PARAMS", id: key };
+  if (written.size === 0) return { line, code: "TX_BAD_PARAMS" };
+  return {
+    line,
+    device: { ids, ...(serial === "" ? {} : { serial }), ...(key === "" ? {} : { key }) },
+    idCount: ids.length + (serial === "" ? 0 : 1),
+    written,
+  };
+}
+
+/** A row the node refused, by its index in the transaction (register.ts). */
+interface RowProblem {
+  readonly index: number;
+  readonly code: string;
+  readonly id?: string;
+}
+
+/** Stands for the signer's member id in serial keys built locally (see readImportCsv). */
+const SIGNER = "m0";
+
+/**
+ * The node's refusal of a batch, one rejection per row: the node names every identifier it
+ * refused, so a row with two IMEIs, a MAC and a serial already registered comes back four times.
+ */
+export function rowRejections(
+  batch: readonly ImportRow[],
+  problems: readonly RowProblem[],
+): Rejection[] {
+  const byRow = new Map<number, RowProblem[]>();
+  for (const p of problems) {
+    if (batch[p.index] === undefined) continue;
+    byRow.set(p.index, [...(byRow.get(p.index) ?? []), p]);
+  }
+  return [...byRow].map(([index, ps]) => {
+    const row = batch[index]!;
+    const shown = ps
+      .map((p) => (p.id === undefined ? undefined : writtenForm(row, p.id)))
+      .filter((v): v is string => v !== undefined);
+    const ids = [...new Set(shown)];
+    return {
+      line: row.line,
+      code: ps[0]!.code,
+      ...(ids[0] === undefined ? {} : { id: ids[0] }),
+      ...(ids.length > 1 ? { ids } : {}),
+    };
+  });
+}
+
+/** What the user wrote for an identifier the node names by its key (a serial's key names the signer). */
+function writtenForm(row: ImportRow, key: string): string {
+  const direct = row.written.get(key);
+  if (direct !== undefined) return direct;
+  const serial = /^serial:[^:]+:(.*)$/.exec(key)?.[1];
+  if (serial !== undefined) {
+    const local = row.written.get(`serial:${SIGNER}:${serial}`);
+    if (local !== undefined) return local;
+  }
+  return key;
 }
 
 /** Room left in a transaction for its envelope: chain, signer, nonce, type and signature. */
@@ -109,9 +173,11 @@ const ENVELOPE_BYTES = 4_096;
  * Cut rows into batches of at most MAX_BULK_IDENTIFIERS identifiers that also fit in one
  * transaction: rows with long serials and device keys hit MAX_TX_BYTES before the id limit.
  */
-export function batches(rows: readonly ImportRow[]): ImportRow[][] {
-  const out: ImportRow[][] = [];
-  let current: ImportRow[] = [];
+export function batches<R extends Pick<ImportRow, "device" | "idCount">>(
+  rows: readonly R[],
+): R[][] {
+  const out: R[][] = [];
+  let current: R[] = [];
   let count = 0;
   let bytes = 0;
   for (const row of rows) {
@@ -130,12 +196,6 @@ export function batches(rows: readonly ImportRow[]): ImportRow[][] {
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-interface RowProblem {
-  readonly index: number;
-  readonly code: string;
-  readonly id?: string;
 }
 
 /** `import FILE.csv`: bulk registration with progress, then accepted and rejected rows. */
@@ -178,13 +238,10 @@ export function importCommand(program: Command): void {
           } catch (e) {
             const problems = isError(e) ? (e.data?.rows as RowProblem[] | undefined) : undefined;
             if (!problems || problems.length === 0) throw e;
-            const bad = new Set(problems.map((p) => p.index));
-            for (const p of problems) {
-              const row = pending[p.index];
-              if (row)
-                rejected.push({ line: row.line, code: p.code, ...(p.id ? { id: p.id } : {}) });
-            }
-            pending = pending.filter((_, i) => !bad.has(i));
+            const refused = rowRejections(pending, problems);
+            rejected.push(...refused);
+            const lines = new Set(refused.map((r) => r.line));
+            pending = pending.filter((r) => !lines.has(r.line));
           }
         }
         bar.update(accepted + rejected.length, `accepted ${accepted}, rejected ${rejected.length}`);
@@ -199,9 +256,14 @@ export function importCommand(program: Command): void {
       };
       print(opts.json, summary, () =>
         [
-          `accepted ${accepted} row(s) in ${txs.length} transaction(s); rejected ${rejected.length}`,
+          `accepted ${accepted} row(s) in ${txs.length} transaction(s); rejected ${rejected.length} row(s)`,
           ...rejected.map(
-            (r) => `  line ${r.line}: ${r.code}${r.id ? ` ${r.id}` : ""}: ${sentence(r.code)}`,
+            (r) =>
+              `  line ${r.line}: ${r.code}${r.id === undefined ? "" : ` ${(r.ids ?? [r.id]).join(", ")}`}: ${
+                r.duplicateOf === undefined
+                  ? sentence(r.code)
+                  : `duplicate of line ${r.duplicateOf}`
+              }`,
           ),
         ].join("\n"),
       );

@@ -1,18 +1,21 @@
 import type { Command } from "commander";
 import type { DeviceInfo } from "../sdk/node-client.js";
+import { displayIdentifier } from "./identifier-display.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";
 import { print } from "./output.js";
 import { run } from "./run-action.js";
 
+/** A device as a person reads it: identifiers as written (15-digit IMEIs), not registry keys. */
 function renderDevice(d: DeviceInfo): string {
   const lines = [
-    `device      ${d.id}`,
-    `identifiers ${d.ids.join(", ")}`,
+    `device      ${displayIdentifier(d.id)}`,
+    `identifiers ${d.ids.map(displayIdentifier).join(", ")}`,
     `state       ${d.state}`,
     `EIR status  ${d.equipmentStatus}`,
     `maker       ${d.manufacturer}`,
     `owner       ${d.ownerFingerprint ?? "(not sold)"}`,
   ];
+  if (d.deviceKey) lines.push(`device key  ${d.deviceKey}`);
   for (const m of d.marks) {
     lines.push(
       `mark        ${m.kind} by ${m.by} (${m.role})${m.reference ? ` ref ${m.reference}` : ""} at height ${m.height}`,
@@ -22,6 +25,10 @@ function renderDevice(d: DeviceInfo): string {
     lines.push(
       `blocked     ${d.block.reason}${d.block.reference ? ` ref ${d.block.reference}` : ""}`,
     );
+  for (const c of d.suspicions ?? []) {
+    lines.push(`suspicion   ${c.rule} by ${c.by} at height ${c.height}, evidence ${c.evidence}`);
+  }
+  if (d.pairings) lines.push(`pairings    ${d.pairings} (IMEI–subscriber)`);
   if (d.offer) {
     lines.push(`offer       ${d.offer.id}`);
     lines.push(`            to ${d.offer.toFingerprint} since height ${d.offer.height}`);
@@ -70,7 +77,7 @@ export function queryCommands(program: Command): void {
       const h = await clientFor(opts).history(id ?? "");
       print(opts.json, h, () =>
         [
-          `history of ${h.id}`,
+          `history of ${displayIdentifier(h.id)}`,
           ...h.history.map(
             (e) =>
               `${String(e.height).padStart(8)}  ${new Date(e.time).toISOString()}  ${e.actor.padEnd(15)}  ${e.event.padEnd(18)}  ${e.tx}`,

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { type Command, Option } from "commander";
-import { pino } from "pino";
+import { createLogger } from "../../node/logger.js";
 import { type RunningNode, runNode } from "../../node/node.js";
 import { loadNodeConfig, type NodeSettings } from "../../node/node-config.js";
 import { prepareDemoDataDir, seedDemo } from "../demo/demo-consortium.js";
@@ -54,7 +54,7 @@ export function startCommand(program: Command): void {
           ...(dev ? { dev: true } : {}),
         };
         const config = loadNodeConfig(opts.data, overrides);
-        const logger = pino({ level: config.logLevel, name: "devicechain" });
+        const logger = createLogger(config.logLevel, { json: opts.json });
         if (config.dev) {
           logger.warn(
             { dataDir: config.dataDir, keys: path.join(config.dataDir, "keys") },

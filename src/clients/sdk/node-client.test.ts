@@ -57,3 +57,13 @@ test("no node listening is NODE_UNAVAILABLE", async () => {
     isError(e, "NODE_UNAVAILABLE"),
   );
 });
+
+test("a base URL without http:// or https:// is refused at once, not as an unreachable node", () => {
+  for (const bad of ["127.0.0.1:8080", "localhost:8080", "tcp://127.0.0.1:8080", ""]) {
+    assert.throws(
+      () => new NodeClient(bad),
+      (e) => isError(e, "REQUEST_BAD_PARAMS"),
+      bad,
+    );
+  }
+});

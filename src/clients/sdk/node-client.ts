@@ -63,7 +63,7 @@ export interface HistoryEntryInfo {
   readonly event: string;
 }
 
-/** A typed client of a node's REST API. Error replies become coded errors. */
+/** A typed client of a node's REST API at an http(s) base URL. Error replies become coded errors. */
 export class NodeClient {
   readonly baseUrl: string;
 
@@ -71,6 +71,19 @@ export class NodeClient {
     baseUrl: string = DEFAULT_NODE_URL,
     private readonly timeoutMs = 60_000,
   ) {
+    let url: URL | undefined;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      url = undefined;
+    }
+    // Without this, a URL fetch cannot use fails later as "is the node running?".
+    if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+      throw makeError(
+        "REQUEST_BAD_PARAMS",
+        `The node's URL ${JSON.stringify(baseUrl)} is not an http:// or https:// URL, e.g. ${DEFAULT_NODE_URL}`,
+      );
+    }
     this.baseUrl = baseUrl.replace(/\/+$/, "");
   }
 

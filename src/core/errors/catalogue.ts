@@ -1,7 +1,8 @@
 /**
  * The one catalogue of stable error codes. Each code maps to an ABCI result code (the number a
- * committed transaction carries), an HTTP status, and where it applies a 3GPP ProblemDetails cause.
- * Codes and numbers never change meaning once released; tests assert codes, never messages.
+ * committed transaction carries), an HTTP status, and where they apply a 3GPP ProblemDetails cause
+ * and a Diameter result. Servers read these; none writes its own. Codes and numbers never change
+ * meaning once released (catalogue.test.ts freezes the numbers); tests assert codes, never messages.
  */
 export interface ErrorSpec {
   /** ABCI result code: stable, non-zero, unique. */
@@ -9,8 +10,22 @@ export interface ErrorSpec {
   readonly http: number;
   /** TS 29.500 / TS 29.511 ProblemDetails cause, for the SBI interfaces. */
   readonly cause?: string;
+  /** What an S13 answer carries for it (RFC 6733 §7.1, TS 29.272 §7.4), where S13 can meet it. */
+  readonly diameter?: DiameterResult;
   readonly message: string;
 }
+
+/**
+ * A Diameter result: a Result-Code of the base protocol (RFC 6733 §7.1), or, with a vendorId, an
+ * Experimental-Result {Vendor-Id, Experimental-Result-Code} (RFC 6733 §7.6).
+ */
+export interface DiameterResult {
+  readonly resultCode: number;
+  readonly vendorId?: number;
+}
+
+/** 3GPP's Diameter vendor id (TS 29.272), under which its Experimental-Result codes are defined. */
+const VENDOR_3GPP = 10415;
 
 const spec = <T extends Record<string, ErrorSpec>>(t: T): T => t;
 
@@ -55,6 +70,17 @@ export const ERRORS = spec({
     abci: 108,
     http: 408,
     message: "The request did not arrive within the node's deadline.",
+  },
+  REQUEST_METHOD_NOT_ALLOWED: {
+    abci: 110,
+    http: 405,
+    cause: "METHOD_NOT_ALLOWED",
+    message: "The resource does not answer this method.",
+  },
+  KEY_FILE_INVALID: {
+    abci: 109,
+    http: 400,
+    message: "The key file cannot be written, or is not a readable devicechain Ed25519 key file.",
   },
 
   // Transactions: decoding and the verification pipeline.
@@ -124,6 +150,8 @@ export const ERRORS = spec({
     abci: 41,
     http: 400,
     cause: "INVALID_QUERY_PARAM",
+    // DIAMETER_INVALID_AVP_VALUE: an IMEI AVP that is not 14 or 15 digits (TS 29.272 §7.3.4).
+    diameter: { resultCode: 5004 },
     message: "An IMEI has 14 or 15 digits, an IMEISV 16.",
   },
   IMEI_BAD_CHECK_DIGIT: {
@@ -168,6 +196,8 @@ export const ERRORS = spec({
     abci: 50,
     http: 404,
     cause: "ERROR_EQUIPMENT_UNKNOWN",
+    // TS 29.272 §7.4.3 DIAMETER_ERROR_EQUIPMENT_UNKNOWN.
+    diameter: { resultCode: 5422, vendorId: VENDOR_3GPP },
     message: "No device is registered under that identifier.",
   },
   DEVICE_EXISTS: {
@@ -296,7 +326,15 @@ export const ERRORS = spec({
     http: 500,
     message: "The pinned CometBFT binary is missing and cannot be built.",
   },
-  INTERNAL: { abci: 99, http: 500, message: "An internal error occurred." },
+  // The node's own files: config.json, consensus.json, settings given as options, and the files
+  // they name (token, public key). Key files are KEY_FILE_INVALID (109).
+  CONFIG_INVALID: { abci: 95, http: 500, message: "The node's configuration is invalid." },
+  INTERNAL: {
+    abci: 99,
+    http: 500,
+    cause: "SYSTEM_FAILURE",
+    message: "An internal error occurred.",
+  },
 
   // Proofs and signed block headers, as a client (the SDK, a browser) verifies them.
   PROOF_MALFORMED: {

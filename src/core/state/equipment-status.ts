@@ -18,9 +18,3 @@ const STATUS: Readonly<Record<DeviceState, EquipmentStatus>> = {
 export function equipmentStatus(state: DeviceState): EquipmentStatus {
   return STATUS[state];
 }
-
-/**
- * How servers ask for an EIR answer: a registry key and, when the check carries one, the
- * subscriber (SUPI, bare IMSI or user name, see normaliseSubscriber). Undefined: unknown device.
- */
-export type StatusOf = (identifierKey: string, subscriber?: string) => EquipmentStatus | undefined;

@@ -1,9 +1,9 @@
-/** Pairing hashes, the chain's salt, and the EIR answer for a check that carries a subscriber. */
+/** Pairing hashes and the chain's salt (the answer per subscriber: core/check/equipment-check.test.ts). */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromHex } from "../encoding/bytes.js";
 import { isError } from "../errors/devicechain-error.js";
-import { defaultPairingSalt, pairingHash, pairingSaltOf, subscriberAnswer } from "./pairing.js";
+import { defaultPairingSalt, pairingHash, pairingSaltOf } from "./pairing.js";
 
 const ZERO_SALT = new Uint8Array(32);
 
@@ -60,21 +60,4 @@ test("the chain's salt: the genesis value if set, else derived from the chain id
     () => pairingSaltOf({ chainId: "c", activeRegulators: 1, pairingSalt: "00" }),
     (e) => isError(e, "GENESIS_INVALID"),
   );
-});
-
-test("the answer with a subscriber: paired passes, others are refused, blacklisting wins", () => {
-  const cases = [
-    ["WHITELISTED", undefined, "WHITELISTED"],
-    ["GREYLISTED", undefined, "GREYLISTED"],
-    ["BLACKLISTED", undefined, "BLACKLISTED"],
-    ["WHITELISTED", true, "WHITELISTED"],
-    ["WHITELISTED", false, "BLACKLISTED"],
-    ["GREYLISTED", true, "WHITELISTED"],
-    ["GREYLISTED", false, "BLACKLISTED"],
-    ["BLACKLISTED", true, "BLACKLISTED"],
-    ["BLACKLISTED", false, "BLACKLISTED"],
-  ] as const;
-  for (const [status, paired, answer] of cases) {
-    assert.equal(subscriberAnswer(status, paired), answer, `${status} ${paired}`);
-  }
 });

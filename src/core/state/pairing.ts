@@ -4,7 +4,6 @@ import type { Json } from "../encoding/canonical-json.js";
 import { makeError } from "../errors/devicechain-error.js";
 import { normaliseSubscriber } from "../identifiers/subscriber.js";
 import type { ChainInfo } from "./chain.js";
-import type { EquipmentStatus } from "./equipment-status.js";
 import { pairingDelegationKey } from "./keys.js";
 import type { StateReader, StateWriter } from "./state.js";
 
@@ -53,20 +52,6 @@ export function pairingSaltOf(chain: ChainInfo): Uint8Array {
 export function pairingHash(salt: Uint8Array, identifierKey: string, subscriber: string): string {
   const canonical = normaliseSubscriber(subscriber);
   return toHex(sha256Parts(DOMAIN, SEP, salt, SEP, utf8(identifierKey), SEP, utf8(canonical)));
-}
-
-/**
- * The answer for a check that carries a subscriber (docs/CLONES.md, "What the EIR answers"). A device without pairings answers its
- * own status. With pairings, a paired subscriber is WHITELISTED and any other BLACKLISTED,
- * unless the device is BLACKLISTED for a stronger reason (lost, stolen, blocked, scrapped),
- * which no pairing overrides. A check without a subscriber always gets the device's status.
- */
-export function subscriberAnswer(
-  deviceStatus: EquipmentStatus,
-  paired: boolean | undefined,
-): EquipmentStatus {
-  if (paired === undefined || deviceStatus === "BLACKLISTED") return deviceStatus;
-  return paired ? "WHITELISTED" : "BLACKLISTED";
 }
 
 /** The regulator's delegation of pairing authority to a manufacturer, for its own devices. */

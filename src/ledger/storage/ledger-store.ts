@@ -1,7 +1,7 @@
 import { type Database, open, type RootDatabase } from "lmdb";
 import { equalBytes, toHex } from "../../core/encoding/bytes.js";
 import { canonicalize, type Json } from "../../core/encoding/canonical-json.js";
-import { isError, makeError } from "../../core/errors/devicechain-error.js";
+import { makeError } from "../../core/errors/devicechain-error.js";
 import {
   bucketHash,
   bucketOf,
@@ -10,15 +10,12 @@ import {
   valueHashOfText,
 } from "../../core/proof/bucket-hash.js";
 import type { StateProof } from "../../core/proof/state-proof.js";
-import { readChain } from "../../core/state/chain.js";
-import { type Device, findDevice } from "../../core/state/device.js";
-import type { EquipmentStatus } from "../../core/state/equipment-status.js";
+import type { Device } from "../../core/state/device.js";
 import { DEVICE_PREFIX, deviceKey } from "../../core/state/keys.js";
-import { pairingHash, pairingSaltOf, subscriberAnswer } from "../../core/state/pairing.js";
 import type { StateReader, StateWrites } from "../../core/state/state.js";
 import { BucketTree, type StagedTree } from "../app-hash/bucket-tree.js";
 import type { StoredBlock } from "../block.js";
-import { EquipmentIndex, type IndexedPairings } from "./equipment-index.js";
+import { EquipmentIndex } from "./equipment-index.js";
 
 /** What a committed transaction leaves in the index. */
 export interface TxRecord {
@@ -55,7 +52,7 @@ const EMPTY_LAST: LastCommit = { height: 0, appHash: "", blockHash: "", time: 0 
 const MAX_CACHED_VALUES = 2_000_000;
 
 /** A device record, as the state machine writes under device/ (the store itself holds any JSON). */
-function isDeviceRecord(value: unknown): value is Device {
+export function isDeviceRecord(value: unknown): value is Device {
   const d = value as Partial<Device> | null;
   return typeof d === "object" && d !== null && Array.isArray(d.ids) && Array.isArray(d.marks);
 }
@@ -95,8 +92,7 @@ export class LedgerStore implements StateReader {
   private readonly owners: Database<string, string>;
   private readonly tree = new BucketTree();
   private readonly cache = new Map<string, Json>();
-  private readonly equipment = new EquipmentIndex();
-  private salt: Uint8Array | undefined;
+  private readonly equipmentIndex = new EquipmentIndex();
   /** Buckets whose stored leaves were checked against the tree since this process opened the store. */
   private readonly verifiedBuckets = new Set<number>();
   /** Bucket leaves read since the last commit: a block reads a bucket, then rewrites it. */
@@ -247,44 +243,12 @@ export class LedgerStore implements StateReader {
   }
 
   /**
-   * What the EIR answers for an identifier key, from committed state; undefined for a device the
-   * registry does not know. Served from the equipment index, filled from verified reads. With a
-   * subscriber (any form normaliseSubscriber accepts), a device with pairings answers per
-   * subscriber (subscriberAnswer); a subscriber with no canonical form counts as not paired.
+   * Every device's EIR status by each identifier key, and its pairings: derived from committed
+   * device records only. commit updates it; ledger/read/equipment-reads.ts fills it from verified
+   * reads and is the only reader.
    */
-  equipmentStatus(identifierKey: string, subscriber?: string): EquipmentStatus | undefined {
-    let status = this.equipment.get(identifierKey);
-    if (status === undefined) {
-      const device = findDevice(this, identifierKey);
-      if (device === undefined || !isDeviceRecord(device)) return undefined;
-      status = this.equipment.setDevice(device);
-    }
-    if (subscriber === undefined) return status;
-    const pairings = this.equipment.pairings(identifierKey);
-    if (pairings === undefined) return status;
-    return subscriberAnswer(status, this.isPaired(pairings, subscriber));
-  }
-
-  private isPaired(pairings: IndexedPairings, subscriber: string): boolean {
-    let hash: string;
-    try {
-      hash = pairingHash(this.pairingSalt(), pairings.deviceId, subscriber);
-    } catch (e) {
-      if (isError(e, "SUBSCRIBER_BAD_FORMAT")) return false;
-      throw e;
-    }
-    return pairings.hashes.has(hash);
-  }
-
-  /** The chain's pairing salt; fixed at genesis, so read once. */
-  private pairingSalt(): Uint8Array {
-    if (this.salt === undefined) {
-      const chain = readChain(this);
-      if (!chain)
-        throw makeError("LEDGER_CORRUPT", "A device is paired but there is no chain record");
-      this.salt = pairingSaltOf(chain);
-    }
-    return this.salt;
+  get equipment(): EquipmentIndex {
+    return this.equipmentIndex;
   }
 
   /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
@@ -380,7 +344,8 @@ export class LedgerStore implements StateReader {
     for (const [key, value] of prepared.writes) {
       if (value === null) this.cache.delete(key);
       else this.cache.set(key, value);
-      if (key.startsWith(DEVICE_PREFIX) && isDeviceRecord(value)) this.equipment.setDevice(value);
+      if (key.startsWith(DEVICE_PREFIX) && isDeviceRecord(value))
+        this.equipmentIndex.setDevice(value);
     }
     this.lastCommit = last;
   }

@@ -16,7 +16,8 @@ export interface Observation {
   readonly network: string;
   readonly protocol: CheckProtocol;
   readonly time: number;
-  readonly answer: string;
+  /** The answer given (CheckObservation.answer). */
+  readonly answer: CheckObservation["answer"];
   /** Whether the check came from an authenticated peer (CheckObservation.authenticated). */
   readonly authenticated: boolean;
 }

@@ -19,7 +19,7 @@ export function startTracingAlerts(
   const lastSent = new Map<string, number>();
   log.onAuthenticatedObservation((o: Observation) => {
     // A clean device needs no ledger read: only reported devices answer other than WHITELISTED.
-    if (o.answer === "WHITELISTED" || o.answer === "accept" || o.answer === "UNKNOWN") return;
+    if (o.answer === "WHITELISTED" || o.answer === "UNKNOWN") return;
     const device = findDevice(state, o.identifier);
     const reports = device?.marks ?? [];
     if (!device || reports.length === 0) return;

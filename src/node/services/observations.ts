@@ -2,9 +2,8 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Signer } from "../../core/crypto/ed25519.js";
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
-import type { CheckObservation } from "../../servers/check-observation.js";
+import type { ObservationSink } from "../../servers/check-observation.js";
 import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
-import type { RadiusCheckHook } from "../../servers/radius/radius-check.js";
 import { OBSERVATIONS_DIR } from "../data-dir.js";
 import type { NodeConfig } from "../node-config.js";
 import { startCloneDetection } from "../observations/clone-detector.js";
@@ -17,18 +16,11 @@ import type { Service } from "./service.js";
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** What the protocol servers report each device check to. */
-export interface CheckObservers {
-  /** Every N5g-eir and S13 answer. */
-  readonly observe: (check: CheckObservation) => void;
-  /** Every RADIUS and rlm_rest answer. */
-  readonly onRadiusCheck: RadiusCheckHook;
-}
-
 /**
  * The node-local observation log in DIR/observations, with the rules that read it: tracing
  * alerts to the reporters' webhooks, and clone detection (reported on the ledger with the
- * operator key, when one is configured).
+ * operator key, when one is configured). Its value is where every check's observation goes (the
+ * one EquipmentCheck hands them here); `onCheck` sees each one too, once it is recorded.
  */
 export async function startObservations(
   config: NodeConfig,
@@ -37,8 +29,8 @@ export async function startObservations(
   cloneReportSigner: Signer | undefined,
   metrics: NodeMetrics,
   logger: Logger,
-  onRadiusCheck?: RadiusCheckHook,
-): Promise<Service<CheckObservers>> {
+  onCheck?: ObservationSink,
+): Promise<Service<ObservationSink>> {
   const observations = new ObservationLog({
     dir: path.join(config.dataDir, OBSERVATIONS_DIR),
     retentionMs: config.observationRetentionDays * DAY_MS,
@@ -54,24 +46,18 @@ export async function startObservations(
   });
   const observed = observationCounter(metrics.registry);
   // Every check is counted and logged; the log lets only authenticated ones reach the rules.
-  const observe = (check: CheckObservation): void => {
+  const observe: ObservationSink = (check) => {
     observed(check.protocol, check.authenticated);
     observations.record(check);
-  };
-  const onRadius: RadiusCheckHook = (o) => {
-    observe({
-      identifier: o.identifierKey,
-      subscriber: o.subscriber,
-      network: o.nas,
-      protocol: o.via,
-      answer: o.status,
-      authenticated: o.authenticated,
-    });
-    onRadiusCheck?.(o);
+    try {
+      onCheck?.(check);
+    } catch (err) {
+      logger.warn({ err }, "onCheck hook failed");
+    }
   };
   return {
     name: "observations",
-    value: { observe, onRadiusCheck: onRadius },
+    value: observe,
     stop: () => observations.close(),
   };
 }

@@ -2,11 +2,11 @@ import type { Logger } from "pino";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { readDevice } from "../../core/state/device.js";
 import type { LedgerApp } from "../../ledger/application.js";
+import type { EquipmentCheck } from "../../servers/equipment-check.js";
 import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
 import { radiusMetrics } from "../../servers/radius/radius-metrics.js";
 import { type RadiusPorts, RadiusServer } from "../../servers/radius/radius-server.js";
 import type { NodeConfig } from "../node-config.js";
-import type { CheckObservers } from "./observations.js";
 import type { Service } from "./service.js";
 
 /** The built-in RADIUS server once it listens, and its ports. */
@@ -22,7 +22,7 @@ export async function startRadius(
   config: NodeConfig,
   app: LedgerApp,
   metrics: NodeMetrics,
-  observers: CheckObservers,
+  check: EquipmentCheck,
   logger: Logger,
 ): Promise<Service<RadiusService> | undefined> {
   if (config.radiusClients.length === 0) {
@@ -33,19 +33,17 @@ export async function startRadius(
   }
   if (config.radiusAuthPort < 0 && config.radiusAcctPort < 0) return undefined;
   const server = new RadiusServer({
-    statusOf: (key, subscriber) => app.store.equipmentStatus(key, subscriber),
+    check,
     identifierKeysOf: (id) => readDevice(app.store, id)?.ids ?? [id],
     subscribe: (listener) => {
       app.on("commit", listener);
       return () => app.off("commit", listener);
     },
     clients: config.radiusClients,
-    unknownMac: config.radiusUnknownMac,
     coaPort: config.radiusCoaPort,
     maxSessions: config.radiusMaxSessions,
     metrics: radiusMetrics(metrics.registry),
     logger: logger.child({ component: "radius" }),
-    onCheck: observers.onRadiusCheck,
   });
   let ports: RadiusPorts;
   try {

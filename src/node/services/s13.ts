@@ -1,32 +1,28 @@
 import type { Logger } from "pino";
 import { makeError } from "../../core/errors/devicechain-error.js";
-import type { LedgerApp } from "../../ledger/application.js";
 import { connectionMetrics, connectionPolicyOf } from "../../servers/connection-policy.js";
+import type { EquipmentCheck } from "../../servers/equipment-check.js";
 import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
 import { DiameterPeerList } from "../../servers/s13/diameter-peers.js";
 import { S13Server } from "../../servers/s13/s13-server.js";
 import type { NodeConfig } from "../node-config.js";
 import { NODE_VERSION } from "../version.js";
-import type { CheckObservers } from "./observations.js";
 import type { Service } from "./service.js";
 
 /** The S13 Diameter EIR on config.host:config.s13Port; off (undefined) when the port is -1. */
 export async function startS13(
   config: NodeConfig,
-  app: LedgerApp,
+  check: EquipmentCheck,
   metrics: NodeMetrics,
-  observers: CheckObservers,
   logger: Logger,
 ): Promise<Service<{ port: number }> | undefined> {
   if (config.s13Port < 0) return undefined;
   const s13 = new S13Server({
-    statusOf: (key, subscriber) => app.store.equipmentStatus(key, subscriber),
-    unknownDevicePolicy: config.unknownDevicePolicy,
+    check,
     originHost: config.diameterHost,
     originRealm: config.diameterRealm,
     productName: "devicechain",
     firmwareRevision: firmwareRevision(NODE_VERSION),
-    observe: observers.observe,
     peers: new DiameterPeerList(config.diameterPeers),
     unlistedPeers: config.diameterUnlistedPeers,
     connections: connectionPolicyOf(config),

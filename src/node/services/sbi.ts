@@ -3,13 +3,13 @@ import type { Logger } from "pino";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 import { connectionPolicyOf } from "../../servers/connection-policy.js";
+import type { EquipmentCheck } from "../../servers/equipment-check.js";
 import { buildHttpServer } from "../../servers/http-server.js";
 import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
 import type { NodeFiles } from "../data-dir.js";
 import type { NodeConfig } from "../node-config.js";
 import type { PushService } from "../push/push-service.js";
 import { NODE_VERSION } from "../version.js";
-import type { CheckObservers } from "./observations.js";
 import type { Service } from "./service.js";
 
 /** The HTTP server once it listens: REST, events, webhooks, N5g-eir and rlm_rest on one port. */
@@ -22,7 +22,8 @@ export interface SbiParts {
   readonly engine: TxEngine;
   readonly metrics: NodeMetrics;
   readonly push: PushService;
-  readonly observers: CheckObservers;
+  /** What N5g-eir and rlm_rest ask. */
+  readonly check: EquipmentCheck;
   readonly files: Pick<NodeFiles, "accessTokens" | "rlmRestToken">;
   /** What /readyz answers: false until the node has started, and again once it is closing. */
   readonly ready: () => boolean;
@@ -43,12 +44,9 @@ export async function startSbi(
     logger,
     dev: config.dev,
     commitTimeoutMs: config.commitTimeoutMs,
-    unknownDevicePolicy: config.unknownDevicePolicy,
+    check: parts.check,
     accessTokens: parts.files.accessTokens,
     push: parts.push,
-    observe: parts.observers.observe,
-    radiusUnknownMac: config.radiusUnknownMac,
-    onRadiusCheck: parts.observers.onRadiusCheck,
     rlmRestToken: parts.files.rlmRestToken,
     connections: connectionPolicyOf(config),
     version: NODE_VERSION,

@@ -1,26 +1,19 @@
+import { STATUS_CODES } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ERRORS } from "../../core/errors/catalogue.js";
+import { ERRORS, type ErrorCode } from "../../core/errors/catalogue.js";
 import { isError } from "../../core/errors/devicechain-error.js";
 import type { DeviceIdentifier } from "../../core/identifiers/identifier.js";
 import { parsePei } from "../../core/identifiers/pei.js";
-import type { StatusOf } from "../../core/state/equipment-status.js";
-import type { CheckObservation } from "../check-observation.js";
+import type { EquipmentCheck } from "../equipment-check.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
 import type { AccessTokenVerifier } from "./access-token.js";
 
-/** What the EIR answers for a device the registry does not know: 404, or a fixed status. */
-export const UNKNOWN_DEVICE_POLICIES = ["reject", "WHITELISTED", "GREYLISTED"] as const;
-export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
-
 export interface EirDeps {
-  /** The EIR answer from committed state, per subscriber when given; undefined for an unknown device. */
-  readonly statusOf: StatusOf;
-  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  /** The EIR answer (per subscriber when the request has a supi) and the observation it leaves. */
+  readonly check: EquipmentCheck;
   readonly metrics: NodeMetrics;
   /** When set, every request needs an NRF-issued bearer token with the n5g-eir-eic scope. */
   readonly accessTokens?: AccessTokenVerifier | undefined;
-  /** Called with every answer given, for the node's observation log. */
-  readonly observe?: ((check: CheckObservation) => void) | undefined;
 }
 
 /** TS 29.571 InvalidParam. */
@@ -59,12 +52,25 @@ function sendProblem(reply: FastifyReply, problem: ProblemDetails): FastifyReply
   return reply.code(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
 }
 
-function badParam(param: string, reason: string): ProblemDetails {
+/** ProblemDetails for a catalogue code: its HTTP status and, where it has one, its 3GPP cause. */
+function problem(code: ErrorCode, detail: string): ProblemDetails {
+  const spec: { readonly http: number; readonly cause?: string } = ERRORS[code];
   return {
-    title: "Bad Request",
-    status: 400,
-    detail: `Invalid query parameter ${param}`,
-    cause: "INVALID_QUERY_PARAM",
+    title: STATUS_CODES[spec.http] ?? "Error",
+    status: spec.http,
+    detail,
+    ...(spec.cause === undefined ? {} : { cause: spec.cause }),
+  };
+}
+
+/** 400 for a query parameter, with the cause of the code that refused it (INVALID_QUERY_PARAM). */
+function badParam(
+  param: string,
+  reason: string,
+  code: ErrorCode = "REQUEST_BAD_PARAMS",
+): ProblemDetails {
+  return {
+    ...problem(code, `Invalid query parameter ${param}`),
     invalidParams: [{ param, reason }],
   };
 }
@@ -75,17 +81,19 @@ function badParam(param: string, reason: string): ProblemDetails {
  * no per-request logging.
  */
 export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promise<void> {
-  const { statusOf, unknownDevicePolicy, metrics, accessTokens, observe } = deps;
+  const { check, metrics, accessTokens } = deps;
 
   // TS 29.511 lists 414: a request line this long carries no PEI worth parsing.
   fastify.addHook("onRequest", async (request, reply) => {
     if (request.url.length <= MAX_URI_LENGTH) return;
     metrics.eirRequests.inc({ status: "ERROR" });
-    return sendProblem(reply, {
-      title: "URI Too Long",
-      status: 414,
-      detail: `the request URI is longer than ${MAX_URI_LENGTH} characters`,
-    });
+    return sendProblem(
+      reply,
+      problem(
+        "REQUEST_URI_TOO_LONG",
+        `the request URI is longer than ${MAX_URI_LENGTH} characters`,
+      ),
+    );
   });
 
   if (accessTokens) {
@@ -105,12 +113,7 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
   fastify.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, "equipment-status failed");
     metrics.eirRequests.inc({ status: "ERROR" });
-    void sendProblem(reply, {
-      title: "Internal Server Error",
-      status: 500,
-      detail: "The EIR could not answer.",
-      cause: "SYSTEM_FAILURE",
-    });
+    void sendProblem(reply, problem("INTERNAL", "The EIR could not answer."));
   });
 
   fastify.get(
@@ -165,16 +168,14 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
       } catch (e) {
         if (!isError(e)) throw e;
         metrics.eirRequests.inc({ status: "ERROR" });
-        return sendProblem(reply, badParam("pei", `${e.code}: ${e.message}`));
+        return sendProblem(reply, badParam("pei", `${e.code}: ${e.message}`, e.code));
       }
       // With a supi, a device with genuine pairings answers per subscriber (docs/CLONES.md).
-      const status = statusOf(id.key, typeof query.supi === "string" ? query.supi : undefined);
-      observe?.({
-        identifier: id.key,
+      const { status, refusal } = check.check({
+        identifier: id,
         subscriber: typeof query.supi === "string" ? query.supi : undefined,
-        network: `sbi:${request.ip}`,
         protocol: "n5g-eir",
-        answer: status ?? (unknownDevicePolicy === "reject" ? "UNKNOWN" : unknownDevicePolicy),
+        network: `sbi:${request.ip}`,
         // With OAuth2 on, the onRequest hook has refused every request without a valid token.
         authenticated: accessTokens !== undefined,
       });
@@ -182,17 +183,9 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
         metrics.eirRequests.inc({ status });
         return { status };
       }
-      if (unknownDevicePolicy !== "reject") {
-        metrics.eirRequests.inc({ status: unknownDevicePolicy });
-        return { status: unknownDevicePolicy };
-      }
       metrics.eirRequests.inc({ status: "UNKNOWN" });
-      return sendProblem(reply, {
-        title: "Not Found",
-        status: 404,
-        detail: ERRORS.DEVICE_UNKNOWN.message,
-        cause: "ERROR_EQUIPMENT_UNKNOWN",
-      });
+      const code = refusal ?? "DEVICE_UNKNOWN";
+      return sendProblem(reply, problem(code, ERRORS[code].message));
     },
   );
 
@@ -200,12 +193,10 @@ export async function eirPlugin(fastify: FastifyInstance, deps: EirDeps): Promis
   // from onRequest, before fastify looks at a body: QUERY without a Content-Type, or a POST with
   // a body of any type, still gets 405 and not a body-parsing error.
   const methodNotAllowed = async (_request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply.header("allow", "GET, HEAD"), {
-      title: "Method Not Allowed",
-      status: 405,
-      detail: "equipment-status answers GET and HEAD only",
-      cause: "METHOD_NOT_ALLOWED",
-    });
+    sendProblem(
+      reply.header("allow", "GET, HEAD"),
+      problem("REQUEST_METHOD_NOT_ALLOWED", "equipment-status answers GET and HEAD only"),
+    );
   fastify.route({
     method: ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"],
     url: "/equipment-status",

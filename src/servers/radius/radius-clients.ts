@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import type { UnknownDevicePolicy } from "../../core/check/equipment-check.js";
 import { normalizeAddress } from "../remote-address.js";
 
 /** A NAS allowed to talk RADIUS to this node, with its own shared secret. */
@@ -14,8 +15,11 @@ export interface RadiusClientConfig {
   readonly requireMessageAuthenticator?: boolean;
 }
 
-/** What a hotspot answers for a MAC the registry does not know. */
-export const RADIUS_UNKNOWN_MAC_POLICIES = ["reject", "accept"] as const;
+/** What a hotspot answers for a MAC the registry does not know (radiusUnknownMac). */
+export const RADIUS_UNKNOWN_MAC_POLICIES = [
+  "reject",
+  "accept",
+] as const satisfies readonly UnknownDevicePolicy[];
 export type RadiusUnknownMacPolicy = (typeof RADIUS_UNKNOWN_MAC_POLICIES)[number];
 
 const FIELDS = new Set(["address", "secret", "name", "coaPort", "requireMessageAuthenticator"]);

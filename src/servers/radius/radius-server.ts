@@ -1,22 +1,16 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
-import type { EquipmentStatus } from "../../core/state/equipment-status.js";
 import type { CommittedBlock } from "../../ledger/application.js";
+import type { EquipmentCheck } from "../equipment-check.js";
 import { normalizeAddress } from "../remote-address.js";
 import {
   DEFAULT_DISCONNECT_RETRY,
   type DisconnectRetry,
   DisconnectSender,
 } from "./disconnect-sender.js";
-import {
-  deviceOfRequest,
-  type RadiusAnswer,
-  type RadiusCheckHook,
-  radiusAnswer,
-  subscriberOfRequest,
-} from "./radius-check.js";
-import type { RadiusClientConfig, RadiusUnknownMacPolicy } from "./radius-clients.js";
+import { deviceOfRequest, subscriberOfRequest } from "./radius-check.js";
+import type { RadiusClientConfig } from "./radius-clients.js";
 import type { RadiusMetrics } from "./radius-metrics.js";
 import {
   ACCT_STATUS,
@@ -40,22 +34,19 @@ import { type RadiusClient, type RadiusSession, RadiusSessions } from "./radius-
 
 export interface RadiusServerDeps {
   /**
-   * The EIR answer for a registry key from committed state, per subscriber when one is given
-   * (a paired device: WHITELISTED for a paired subscriber, BLACKLISTED for others); undefined
-   * for an unknown device.
+   * The EIR answer, per subscriber when one is given (a paired device: WHITELISTED for a paired
+   * subscriber, BLACKLISTED for others), under radiusUnknownMac, and the observation it leaves.
    */
-  readonly statusOf: (identifierKey: string, subscriber?: string) => EquipmentStatus | undefined;
+  readonly check: EquipmentCheck;
   /** Every identifier key of a device, by the device id a device.changed event names. */
   readonly identifierKeysOf: (deviceId: string) => readonly string[];
   /** Subscribe to committed blocks (after they are durable); returns the unsubscribe function. */
   readonly subscribe: (listener: (committed: CommittedBlock) => void) => () => void;
   readonly clients: readonly RadiusClientConfig[];
-  readonly unknownMac: RadiusUnknownMacPolicy;
   /** The NAS's Disconnect-Request port when its client entry names none (RFC 5176: 3799). */
   readonly coaPort: number;
   readonly metrics: RadiusMetrics;
   readonly logger: Logger;
-  readonly onCheck?: RadiusCheckHook;
   readonly disconnectRetry?: DisconnectRetry;
   readonly maxSessions?: number;
 }
@@ -232,51 +223,25 @@ export class RadiusServer {
       );
       return;
     }
-    const subscriber = subscriberOfRequest(userName, device);
-    const status = this.deps.statusOf(device.key, subscriber);
-    const answer = radiusAnswer(status, this.deps.unknownMac);
-    this.deps.metrics.checks.inc({ via: "radius", answer });
-    const attributes: RadiusAttribute[] =
-      answer === "accept" ? [] : [status === undefined ? UNKNOWN_MESSAGE : BLOCKED_MESSAGE];
-    const code = answer === "accept" ? CODE.ACCESS_ACCEPT : CODE.ACCESS_REJECT;
+    const { admitted, known } = this.deps.check.check({
+      identifier: device,
+      subscriber: subscriberOfRequest(userName, device),
+      protocol: "radius",
+      network:
+        textAttribute(p, ATTR.NAS_IDENTIFIER) ??
+        ipv4Attribute(p, ATTR.NAS_IP_ADDRESS) ??
+        client.address,
+      // RFC 2865's Request Authenticator is random, not a MAC: without a Message-Authenticator
+      // (allowed for a client with requireMessageAuthenticator false) anyone who can send from
+      // the NAS's address could have sent it. With one, it has been verified above.
+      authenticated: p.messageAuthenticatorAt !== undefined,
+    });
+    this.deps.metrics.checks.inc({ via: "radius", answer: admitted ? "accept" : "reject" });
+    const attributes: RadiusAttribute[] = admitted
+      ? []
+      : [known ? BLOCKED_MESSAGE : UNKNOWN_MESSAGE];
+    const code = admitted ? CODE.ACCESS_ACCEPT : CODE.ACCESS_REJECT;
     this.reply(socket, rinfo, encodeResponse(code, p, attributes, client.secret));
-    if (this.deps.onCheck) {
-      this.observe(p, client, device.key, status, answer, subscriber, userName, callingStationId);
-    }
-  }
-
-  private observe(
-    p: RadiusPacket,
-    client: RadiusClient,
-    identifierKey: string,
-    status: EquipmentStatus | undefined,
-    answer: RadiusAnswer,
-    subscriber: string | undefined,
-    userName: string | undefined,
-    callingStationId: string | undefined,
-  ): void {
-    try {
-      this.deps.onCheck?.({
-        identifierKey,
-        subscriber,
-        ...(userName === undefined ? {} : { userName }),
-        ...(callingStationId === undefined ? {} : { callingStationId }),
-        nas:
-          textAttribute(p, ATTR.NAS_IDENTIFIER) ??
-          ipv4Attribute(p, ATTR.NAS_IP_ADDRESS) ??
-          client.address,
-        time: Date.now(),
-        answer,
-        status: status ?? "UNKNOWN",
-        via: "radius",
-        // RFC 2865's Request Authenticator is random, not a MAC: without a Message-Authenticator
-        // (allowed for a client with requireMessageAuthenticator false) anyone who can send from
-        // the NAS's address could have sent it. With one, onAuth has verified it.
-        authenticated: p.messageAuthenticatorAt !== undefined,
-      });
-    } catch (e) {
-      this.deps.logger.warn({ err: e }, "RADIUS onCheck hook failed");
-    }
   }
 
   private onAcct(msg: Buffer, rinfo: RemoteInfo, socket: Socket): void {
@@ -365,7 +330,9 @@ export class RadiusServer {
 
   /** What the registry now answers for a session's device and subscriber is BLACKLISTED. */
   private blocked(s: RadiusSession): boolean {
-    return this.deps.statusOf(s.identifierKey, s.subscriber) === "BLACKLISTED";
+    return (
+      this.deps.check.recheck(s.identifierKey, s.subscriber, "radius").status === "BLACKLISTED"
+    );
   }
 
   /**

@@ -1,21 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { EquipmentStatus } from "../../core/state/equipment-status.js";
-import {
-  deviceOfRequest,
-  type RadiusCheckHook,
-  radiusAnswer,
-  subscriberOfRequest,
-} from "./radius-check.js";
-import type { RadiusUnknownMacPolicy } from "./radius-clients.js";
+import type { EquipmentCheck } from "../equipment-check.js";
+import { deviceOfRequest, subscriberOfRequest } from "./radius-check.js";
 import type { RadiusMetrics } from "./radius-metrics.js";
 
 export interface RlmRestDeps {
-  /** The EIR answer from committed state, per subscriber when given (docs/CLONES.md). */
-  readonly statusOf: (identifierKey: string, subscriber?: string) => EquipmentStatus | undefined;
-  readonly unknownMac: RadiusUnknownMacPolicy;
+  /** The EIR answer, per subscriber when given (docs/CLONES.md), and the observation it leaves. */
+  readonly check: EquipmentCheck;
   readonly metrics: RadiusMetrics;
-  readonly onCheck?: RadiusCheckHook;
   /**
    * The bearer token FreeRADIUS must send (Authorization: Bearer …); when set, a request without
    * it is refused 401 and every answered check counts as authenticated. Undefined: everyone is
@@ -73,7 +65,7 @@ export function bearerTokenMatches(authorization: string | undefined, token: str
  * no MAC at all, so that other modules may decide.
  */
 export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps): Promise<void> {
-  const { statusOf, unknownMac, metrics, onCheck, token } = deps;
+  const { check, metrics, token } = deps;
   if (token !== undefined) {
     // A peer without the token learns nothing and moves nothing. FreeRADIUS reads 401 as reject,
     // so a FreeRADIUS with a wrong token fails closed, with this Reply-Message saying why.
@@ -98,40 +90,25 @@ export async function rlmRestPlugin(fastify: FastifyInstance, deps: RlmRestDeps)
         "reply:Reply-Message": "devicechain: no device MAC in the request",
       });
     }
-    const subscriber = subscriberOfRequest(userName, device);
-    const status = statusOf(device.key, subscriber);
-    const answer = radiusAnswer(status, unknownMac);
-    metrics.checks.inc({ via: "rlm_rest", answer });
-    if (onCheck) {
-      const nas =
+    const { status, known, admitted } = check.check({
+      identifier: device,
+      subscriber: subscriberOfRequest(userName, device),
+      protocol: "rlm_rest",
+      network:
         attribute(request.body, query, "NAS-Identifier") ??
         attribute(request.body, query, "NAS-IP-Address") ??
-        request.ip;
-      try {
-        onCheck({
-          identifierKey: device.key,
-          subscriber,
-          ...(userName === undefined ? {} : { userName }),
-          ...(callingStationId === undefined ? {} : { callingStationId }),
-          nas,
-          time: Date.now(),
-          answer,
-          status: status ?? "UNKNOWN",
-          via: "rlm_rest",
-          authenticated: token !== undefined,
-        });
-      } catch (e) {
-        fastify.log.warn({ err: e }, "rlm_rest onCheck hook failed");
-      }
-    }
-    if (answer === "accept") {
+        request.ip,
+      authenticated: token !== undefined,
+    });
+    metrics.checks.inc({ via: "rlm_rest", answer: admitted ? "accept" : "reject" });
+    if (admitted) {
       return json(reply, 200, {
         "control:Auth-Type": "Accept",
         "reply:Reply-Message": `devicechain: ${device.display} ${status ?? "UNKNOWN"}`,
       });
     }
     return json(reply, 401, {
-      "reply:Reply-Message": `devicechain: ${device.display} ${status === undefined ? "is not registered" : "is blocked"}`,
+      "reply:Reply-Message": `devicechain: ${device.display} ${known ? "is blocked" : "is not registered"}`,
     });
   };
   const schema = {

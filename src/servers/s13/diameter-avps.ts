@@ -41,8 +41,5 @@ export const AVP = {
 /** TS 29.272 §7.3.51 Equipment-Status. */
 export const EQUIPMENT_STATUS = { WHITELISTED: 0, BLACKLISTED: 1, GREYLISTED: 2 } as const;
 
-/** TS 29.272 §7.4.3: the device is not in the EIR. */
-export const DIAMETER_ERROR_EQUIPMENT_UNKNOWN = 5422;
-
 /** RFC 6733 §8.18 Auth-Session-State NO_STATE_MAINTAINED. */
 export const NO_STATE_MAINTAINED = 1;

@@ -1,17 +1,15 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { ERRORS, type ErrorCode, type ErrorSpec } from "../../core/errors/catalogue.js";
 import { imeiIdentifier, parseImei } from "../../core/identifiers/imei.js";
-import type { StatusOf } from "../../core/state/equipment-status.js";
-import type { CheckObservation } from "../check-observation.js";
 import {
   type ConnectionMetrics,
   type ConnectionPolicy,
   ConnectionTracker,
 } from "../connection-policy.js";
-import type { UnknownDevicePolicy } from "../eir/equipment-status.js";
+import type { EquipmentCheck } from "../equipment-check.js";
 import {
   AVP,
   COMMAND,
-  DIAMETER_ERROR_EQUIPMENT_UNKNOWN,
   EQUIPMENT_STATUS,
   NO_STATE_MAINTAINED,
   S13_APPLICATION_ID,
@@ -48,16 +46,13 @@ import type {
 import { PeerWatchdog } from "./peer-watchdog.js";
 
 export interface S13Deps {
-  /** The answer per registry key and, when the ECR has a User-Name (the IMSI), per subscriber. */
-  readonly statusOf: StatusOf;
-  readonly unknownDevicePolicy: UnknownDevicePolicy;
+  /** The EIR answer (per subscriber when the ECR has a User-Name, the IMSI) and its observation. */
+  readonly check: EquipmentCheck;
   /** Our Diameter identity (RFC 6733 DiameterIdentity). */
   readonly originHost: string;
   readonly originRealm: string;
   readonly productName: string;
   readonly firmwareRevision: number;
-  /** Called with every ME Identity Check answered, for the node's observation log. */
-  readonly observe?: ((check: CheckObservation) => void) | undefined;
   /** The allow-listed peers; with none, every peer is answered and none is authenticated. */
   readonly peers?: DiameterPeerList | undefined;
   /** With peers listed: refuse an unlisted peer (the default), or answer it unauthenticated. */
@@ -387,40 +382,28 @@ export class S13Server {
     // TS 29.272 §7.3.4: 14 digits (TAC and SNR), possibly a 15th; from the network, so unchecked.
     if (!/^[0-9]{14,15}$/.test(digits)) {
       throw new DiameterDecodeError(
-        RESULT.INVALID_AVP_VALUE,
+        ERRORS.IMEI_BAD_FORMAT.diameter.resultCode,
         `IMEI ${JSON.stringify(digits)} is not 14 or 15 digits`,
         imeiAvp,
       );
     }
-    const key = imeiIdentifier(parseImei(digits, "network")).key;
     // TS 29.272 §5.3.2.1: the MME or SGSN may send the subscriber's IMSI as User-Name.
     const imsi = findAvp(request.avps, AVP.USER_NAME);
-    const status =
-      this.deps.statusOf(key, imsi ? avpUtf8(imsi) : undefined) ??
-      (this.deps.unknownDevicePolicy === "reject" ? undefined : this.deps.unknownDevicePolicy);
+    const realm = findAvp(request.avps, AVP.ORIGIN_REALM);
+    const { status, refusal } = this.deps.check.check({
+      identifier: imeiIdentifier(parseImei(digits, "network")),
+      subscriber: imsi ? avpUtf8(imsi) : undefined,
+      protocol: "s13",
+      network: realm ? avpUtf8(realm) : "unknown realm",
+      authenticated,
+    });
     const origin = [
       utf8Avp(AVP.ORIGIN_HOST, this.deps.originHost),
       utf8Avp(AVP.ORIGIN_REALM, this.deps.originRealm),
     ];
     const sessionState = u32Avp(AVP.AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
-    if (this.deps.observe) {
-      const userName = findAvp(request.avps, AVP.USER_NAME);
-      const realm = findAvp(request.avps, AVP.ORIGIN_REALM);
-      this.deps.observe({
-        identifier: key,
-        subscriber: userName ? avpUtf8(userName) : undefined,
-        network: realm ? avpUtf8(realm) : "unknown realm",
-        protocol: "s13",
-        answer: status ?? "UNKNOWN",
-        authenticated,
-      });
-    }
     if (status === undefined) {
-      const unknown = groupedAvp(AVP.EXPERIMENTAL_RESULT, [
-        u32Avp(AVP.VENDOR_ID, VENDOR_3GPP),
-        u32Avp(AVP.EXPERIMENTAL_RESULT_CODE, DIAMETER_ERROR_EQUIPMENT_UNKNOWN),
-      ]);
-      return [sessionId, unknown, sessionState, ...origin];
+      return [sessionId, resultAvp(refusal ?? "DEVICE_UNKNOWN"), sessionState, ...origin];
     }
     const equipment = u32Avp(AVP.EQUIPMENT_STATUS, EQUIPMENT_STATUS[status], {
       vendorId: VENDOR_3GPP,
@@ -463,6 +446,20 @@ export class S13Server {
     const protocolError = resultCode >= 3000 && resultCode < 4000;
     return this.encodeAnswer(request, avps, protocolError ? FLAG_ERROR : 0);
   }
+}
+
+/**
+ * The result the catalogue gives a refusal: an Experimental-Result (RFC 6733 §7.6) for a vendor's
+ * code, else a Result-Code; DIAMETER_UNABLE_TO_COMPLY for a code S13 has no result for.
+ */
+function resultAvp(code: ErrorCode): Avp {
+  const spec: ErrorSpec = ERRORS[code];
+  const result = spec.diameter ?? { resultCode: RESULT.UNABLE_TO_COMPLY };
+  if (result.vendorId === undefined) return u32Avp(AVP.RESULT_CODE, result.resultCode);
+  return groupedAvp(AVP.EXPERIMENTAL_RESULT, [
+    u32Avp(AVP.VENDOR_ID, result.vendorId),
+    u32Avp(AVP.EXPERIMENTAL_RESULT_CODE, result.resultCode),
+  ]);
 }
 
 /** The request's Origin-Host and Origin-Realm, as far as it has them. */
