@@ -5,7 +5,6 @@ import { equipmentAnswer } from "../src/core/check/equipment-check.js";
 import { parseIdentifier } from "../src/core/identifiers/identifier.js";
 import { LedgerApp } from "../src/ledger/application.js";
 import { EmbeddedEngine } from "../src/ledger/engine/embedded-engine.js";
-import { EquipmentReads } from "../src/ledger/read/equipment-reads.js";
 import { benchDataDir, benchSigner, txBytes, withCheckDigit } from "./bench-fixtures.js";
 import { startChild } from "./child-server.js";
 import type { Emit } from "./run.js";
@@ -76,7 +75,7 @@ async function bulkAndLookups(emit: Emit): Promise<void> {
   const peis = Array.from({ length: 200_000 }, (_, i) => `imei-${imei((i * 7919) % DEVICES)}`);
   const rounds: number[] = [];
   // What LedgerEquipmentCheck does for a check without a subscriber, less the observation.
-  const reads = new EquipmentReads(app.store);
+  const reads = app.equipment;
   let whitelisted = 0;
   for (let r = 0; r < 7; r++) {
     const t0 = performance.now();

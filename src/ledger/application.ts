@@ -129,11 +129,14 @@ export class LedgerApp extends EventEmitter<{
   private readonly byArray = new WeakMap<Uint8Array, { d: DecodedTx; key: string }>();
   /** What the servers and ABCI Query read: committed state, and nonces past the mempool. */
   readonly reads: LedgerReads;
+  /** What the EIR answer reads: each identifier's status and pairings, from the equipment index. */
+  readonly equipment: EquipmentReads;
 
   private constructor(readonly store: LedgerStore) {
     super();
     this.mempool = new Mempool(store);
     this.reads = new LedgerReads(store, this.mempool);
+    this.equipment = new EquipmentReads(store);
   }
 
   static open(path: string): LedgerApp {
@@ -416,7 +419,7 @@ export class LedgerApp extends EventEmitter<{
       case "equipment-status": {
         // A PEI (imei-…, mac-…) or any identifier, read as the network sends it.
         const id = parseIdentifier(data, "network");
-        const status = new EquipmentReads(this.store).status(id.key);
+        const status = this.equipment.status(id.key);
         if (status === undefined) throw makeError("DEVICE_UNKNOWN");
         return { status };
       }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { LedgerApp } from "../ledger/application.js";
 import type { TxEngine } from "../ledger/engine/tx-engine.js";
-import { EquipmentReads } from "../ledger/read/equipment-reads.js";
 import type { ObservationSink } from "../servers/check-observation.js";
 import { LedgerEquipmentCheck } from "../servers/ledger-equipment-check.js";
 import type { NrfRegistration } from "../servers/nrf/nrf-registration.js";
@@ -100,7 +99,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     );
     // The one EquipmentCheck every protocol server asks, each under its unknown-device policy.
     const check = new LedgerEquipmentCheck({
-      reads: new EquipmentReads(app.store),
+      reads: app.equipment,
       unknownDevice: {
         "n5g-eir": config.unknownDevicePolicy,
         s13: config.unknownDevicePolicy,

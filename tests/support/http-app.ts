@@ -17,7 +17,6 @@ import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
-import { EquipmentReads } from "../../src/ledger/read/equipment-reads.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
@@ -71,7 +70,7 @@ export async function startHttpApp(
     commitTimeoutMs: 10_000,
     // The node's one EquipmentCheck, with its default policies; observations go nowhere.
     check: new LedgerEquipmentCheck({
-      reads: new EquipmentReads(app.store),
+      reads: app.equipment,
       unknownDevice: {
         "n5g-eir": unknownDevicePolicy,
         s13: unknownDevicePolicy,

@@ -92,7 +92,12 @@ export class LedgerStore implements StateReader {
   private readonly owners: Database<string, string>;
   private readonly tree = new BucketTree();
   private readonly cache = new Map<string, Json>();
-  private readonly equipmentIndex = new EquipmentIndex();
+  /**
+   * Every device's EIR status by each identifier key, and its pairings: derived from committed
+   * device records only. commit updates it; ledger/read/equipment-reads.ts fills it from verified
+   * reads and is the only reader.
+   */
+  readonly equipment = new EquipmentIndex();
   /** Buckets whose stored leaves were checked against the tree since this process opened the store. */
   private readonly verifiedBuckets = new Set<number>();
   /** Bucket leaves read since the last commit: a block reads a bucket, then rewrites it. */
@@ -242,15 +247,6 @@ export class LedgerStore implements StateReader {
     this.verifiedBuckets.add(b);
   }
 
-  /**
-   * Every device's EIR status by each identifier key, and its pairings: derived from committed
-   * device records only. commit updates it; ledger/read/equipment-reads.ts fills it from verified
-   * reads and is the only reader.
-   */
-  get equipment(): EquipmentIndex {
-    return this.equipmentIndex;
-  }
-
   /** Hash a block's state writes and stage the tree: the app hash, with nothing persisted yet. */
   prepare(writes: StateWrites): PreparedState {
     const encoded = new Map<string, string | null>();
@@ -344,8 +340,7 @@ export class LedgerStore implements StateReader {
     for (const [key, value] of prepared.writes) {
       if (value === null) this.cache.delete(key);
       else this.cache.set(key, value);
-      if (key.startsWith(DEVICE_PREFIX) && isDeviceRecord(value))
-        this.equipmentIndex.setDevice(value);
+      if (key.startsWith(DEVICE_PREFIX) && isDeviceRecord(value)) this.equipment.setDevice(value);
     }
     this.lastCommit = last;
   }
