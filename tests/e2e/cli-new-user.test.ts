@@ -3,82 +3,38 @@
  * the same way, against its own `start --dev` node and real CLI processes.
  */
 import * as assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const bin = path.join(root, "bin/devicechain.js");
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { timeout: 60_000, env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import {
+  type CliRun,
+  cli,
+  type DevNodeProcess,
+  REPO_ROOT as root,
+  startDevNodeProcess,
+} from "../support/cli-process.js";
 
 const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 
 describe("the CLI as a new user finds it", () => {
   let dir: string;
-  let node: ChildProcess;
+  let node: DevNodeProcess;
   /** host:port, as a user types it. */
   let hostPort: string;
-  const withNode = (args: string[]): Promise<Run> => cli([...args, "--node", `http://${hostPort}`]);
+  const withNode = (args: string[]): Promise<CliRun> =>
+    cli([...args, "--node", `http://${hostPort}`]);
   const key = (name: string): string => path.join(dir, "data", "keys", `${name}.key`);
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "dc-cli-new-"));
-    const data = path.join(dir, "data");
-    node = spawn(
-      process.execPath,
-      [bin, "start", "--dev", "--data", data, "--port", "0", "--s13-port", "-1"],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    // stdout is a pipe here, so the node logs JSON lines (a terminal gets pino-pretty's lines).
-    const lines = createInterface({ input: node.stdout! });
-    hostPort = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error("the dev node did not start in 60 s")),
-        60_000,
-      );
-      lines.on("line", (line) => {
-        const url = (JSON.parse(line) as { url?: string }).url;
-        if (url !== undefined) {
-          clearTimeout(timer);
-          resolve(url.replace(/^http:\/\//, ""));
-        }
-      });
-      node.on("exit", (code) => reject(new Error(`the dev node exited with ${code}`)));
-    });
+    node = await startDevNodeProcess(path.join(dir, "data"), ["--s13-port", "-1"]);
+    hostPort = node.url.replace(/^http:\/\//, "");
   });
 
   after(async () => {
-    if (node.exitCode === null && node.signalCode === null) {
-      const exited = new Promise((resolve) => node.on("exit", resolve));
-      node.kill("SIGTERM");
-      const force = setTimeout(() => node.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(force);
-    }
+    await node.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,40 +1,23 @@
 /** The devicechain CLI as a user runs it: a real `start --dev` node and real CLI processes. */
 import * as assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { NodeClient } from "../../src/clients/sdk/node-client.js";
 import { buildTx } from "../../src/clients/sdk/tx-builder.js";
 import { isError } from "../../src/core/errors/devicechain-error.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import { readKeyFile } from "../../src/node/key-file.js";
-
-const bin = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../bin/devicechain.js",
-);
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import {
+  type CliRun,
+  cli,
+  type DevNodeProcess,
+  startDevNodeProcess,
+} from "../support/cli-process.js";
 
 /** The JSON a successful run printed; a failed run fails the test with its stderr. */
-function json(r: Run) {
+function json(r: CliRun) {
   assert.equal(r.code, 0, `exit ${r.code}; stderr: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -43,45 +26,18 @@ const imei = (d14: string): string => d14 + String(luhnCheckDigit(d14));
 
 describe("devicechain CLI", () => {
   let dir: string;
-  let node: ChildProcess;
+  let node: DevNodeProcess;
   let url: string;
-  const withNode = (args: string[]): Promise<Run> => cli([...args, "--node", url]);
+  const withNode = (args: string[]): Promise<CliRun> => cli([...args, "--node", url]);
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "dc-cli-"));
-    node = spawn(
-      process.execPath,
-      [bin, "start", "--dev", "--data", path.join(dir, "data"), "--port", "0", "--s13-port", "0"],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    const lines = createInterface({ input: node.stdout! });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error("the dev node did not start in 60 s")),
-        60_000,
-      );
-      lines.on("line", (line) => {
-        const m = /"url":"(http:\/\/[^"]+)"/.exec(line);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      node.on("exit", (code) => reject(new Error(`the dev node exited with ${code}`)));
-    });
+    node = await startDevNodeProcess(path.join(dir, "data"), ["--s13-port", "0"]);
+    url = node.url;
   });
 
   after(async () => {
-    if (node.exitCode === null && node.signalCode === null) {
-      const exited = new Promise((resolve) => node.on("exit", resolve));
-      node.kill("SIGTERM");
-      // A clean stop takes well under a second; never let a stuck node hang the suite.
-      const force = setTimeout(() => node.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(force);
-    }
+    await node.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
