@@ -1,5 +1,3 @@
-import type { StateProofJson } from "./state-proof.js";
-
 /**
  * A proof bundle: everything a client needs to check, trusting only a genesis or a checkpoint,
  * that state keys held these values at one height. GET /v1/devices/{id}/proof serves one, and
@@ -18,8 +16,23 @@ export interface ProofBundleJson {
   /** The app hash of that state, hex: every proof in `entries` reaches it. */
   readonly appHash: string;
   /** One state proof per key proved (the device record, and the alias it was asked by, if any). */
-  readonly entries: readonly StateProofJson[];
+  readonly entries: readonly CompactStateProofJson[];
   readonly commit: EmbeddedCommitJson | CometCommitJson;
+}
+
+/**
+ * A state proof (core/proof/state-proof StateProof) in the bundle's compact form: every hash is
+ * base64url without padding (43 characters), a leaf is [keyHash, valueHash]. A bundle must stay
+ * under 4 KiB at 10^6 devices, and hex would spend 40% more on the 20-hash path alone.
+ */
+export interface CompactStateProofJson {
+  readonly key: string;
+  /** The value under the key, or null to prove that the key holds nothing. */
+  readonly value: unknown;
+  /** Every leaf of the key's bucket, ascending by key hash. */
+  readonly leaves: readonly (readonly [string, string])[];
+  /** BUCKET_BITS sibling hashes, bucket first. */
+  readonly path: readonly string[];
 }
 
 /** The embedded engine: the header of block `height`, signed by the node key that cut it. */
@@ -40,8 +53,12 @@ export interface CometCommitJson {
   readonly engine: "cometbft";
   /** The signed header (header + commit), in CometBFT's RPC JSON (`/commit` result.signed_header). */
   readonly signedHeader: Record<string, unknown>;
-  /** That header's validator set (hash = header.validators_hash): CometBFT `/validators` JSON entries. */
-  readonly validators: readonly Record<string, unknown>[];
+  /**
+   * That header's validator set, in CometBFT's order (hash = header.validators_hash), stripped to
+   * what is hashed: the Ed25519 key, base64 as CometBFT shows it, and the voting power. Addresses
+   * are derived (the first 20 bytes of SHA-256 of the key); proposer priorities are not hashed.
+   */
+  readonly validators: readonly { readonly pubKey: string; readonly power: number }[];
 }
 
 /**
