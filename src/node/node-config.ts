@@ -78,6 +78,10 @@ export interface NodeConfig extends ConnectionPolicy {
   readonly webhookMaxUndelivered: number;
   /** Hosts (names or addresses) webhooks may reach although loopback, private or reserved. */
   readonly webhookAllowedHosts: readonly string[];
+  /** The most watches one owner (an API key's organisation, or a member) may hold on this node. */
+  readonly watchMaxPerOwner: number;
+  /** The most watches on this node, all owners together. */
+  readonly watchMaxTotal: number;
   /** How long the local record of answered checks is kept. */
   readonly observationRetentionDays: number;
   /** The operator member's key file that signs clone.suspect when a rule fires; null: log only. */
@@ -129,6 +133,8 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   webhookMaxPerAccount: 20,
   webhookMaxUndelivered: 1_000,
   webhookAllowedHosts: [],
+  watchMaxPerOwner: 100,
+  watchMaxTotal: 10_000,
   observationRetentionDays: 30,
   cloneReportKeyFile: null,
   radiusAuthPort: 1812,
@@ -203,6 +209,8 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
       v.every((h) => typeof h === "string" && normaliseHost(h) !== undefined),
     "a list of host names or addresses",
   ],
+  watchMaxPerOwner: [isInt(1, 100_000), "an integer, 1 to 100000"],
+  watchMaxTotal: [isInt(1, 1_000_000), "an integer, 1 to 1000000"],
   observationRetentionDays: [isInt(1, 3_650), "days, 1 to 3650"],
   cloneReportKeyFile: [nullOr(nonEmpty), "a key file path, or null"],
   radiusAuthPort: [isInt(-1, 65_535), "an integer port, 0 to 65535, or -1 for off"],

@@ -60,6 +60,8 @@ export interface RunNodeOptions {
    * By default the node closes; the CLI exits instead, and CometBFT stops with it.
    */
   readonly onHalt?: (error: unknown) => void;
+  /** The clock webhook deliveries and watch expiry follow; Date.now by default (tests move it). */
+  readonly clock?: () => number;
 }
 
 /**
@@ -81,7 +83,9 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     const app = await stack.start(startLedger(config, files.genesis));
     let engine: TxEngine | undefined;
     const metrics = await stack.start(startMetrics(app, () => engine?.pendingCount ?? 0));
-    const push = await stack.start(startPush(config, app, files.nodeSigner, metrics, logger));
+    const push = await stack.start(
+      startPush(config, app, files.nodeSigner, metrics, logger, opts.clock),
+    );
     const onHalt = opts.onHalt ?? (() => void close());
     engine = await stack.start(
       startEngine(config, files.consensus, app, files.nodeSigner, logger, onHalt),

@@ -26,6 +26,8 @@ import { excerpt } from "./rest/input-excerpt.js";
 import type { RestDeps } from "./rest/rest-deps.js";
 import { restPlugin } from "./rest/rest-plugin.js";
 import { SbiServer } from "./sbi-server.js";
+import type { WatchRegistry } from "./watch/watch-registry.js";
+import { watchRoutes } from "./watch/watch-routes.js";
 
 export interface HttpServerDeps extends RestDeps {
   /** Announces committed blocks to the event streams. */
@@ -38,6 +40,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly accessTokens?: AccessTokenVerifier | undefined;
   /** Webhook subscriptions; undefined leaves the /v1/webhooks routes out. */
   readonly push?: WebhookRegistry | undefined;
+  /** Watches (the push service too); undefined leaves the /v1/watches routes out. */
+  readonly watches?: WatchRegistry | undefined;
   /** The bearer token rlm_rest requests must carry; undefined answers everyone, unauthenticated. */
   readonly rlmRestToken?: string | undefined;
   /** The deadlines and limits every connection on the port follows. */
@@ -100,6 +104,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   await fastify.register(restPlugin, deps);
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
+  if (deps.watches) {
+    await fastify.register(watchRoutes, { reads: deps.reads, watches: deps.watches });
+  }
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,
     check: deps.check,

@@ -21,6 +21,7 @@ import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.j
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
 import { createNodeMetrics } from "../../src/servers/metrics/node-metrics.js";
+import type { WatchRegistry } from "../../src/servers/watch/watch-registry.js";
 import { type TxStep, testGenesis } from "./consortium.js";
 import { signed } from "./signers.js";
 
@@ -52,7 +53,13 @@ export interface HttpApp {
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
 export async function startHttpApp(
-  opts: { unknownDevicePolicy?: EirUnknownDevicePolicy } = {},
+  opts: {
+    unknownDevicePolicy?: EirUnknownDevicePolicy;
+    /** Serve the /v1/watches routes over this registry, as the node does over its push service. */
+    watches?: (app: LedgerApp) => WatchRegistry;
+    /** Called before the server is ready: a test's own hooks (e.g. a stand-in's onRequest). */
+    configure?: (fastify: FastifyInstance) => void;
+  } = {},
 ): Promise<HttpApp> {
   const unknownDevicePolicy = opts.unknownDevicePolicy ?? "reject";
   const dir = mkdtempSync(path.join(tmpdir(), "dc-inject-"));
@@ -60,6 +67,7 @@ export async function startHttpApp(
   app.initChain(testGenesis());
   const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
   const metrics = createNodeMetrics(app, () => engine.pendingCount);
+  const watches = opts.watches?.(app);
   const fastify = await buildHttpServer({
     app,
     reads: app.reads,
@@ -82,7 +90,9 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
+    ...(watches ? { watches } : {}),
   });
+  opts.configure?.(fastify);
   await fastify.ready();
 
   const request: HttpApp["request"] = async (url, init = {}) => {

@@ -305,6 +305,33 @@ export const ERRORS = spec({
     message: "The webhook's host name does not resolve.",
   },
 
+  // Watches (push): devices followed by third parties and members.
+  WATCH_UNAUTHENTICATED: {
+    abci: 200,
+    http: 401,
+    message: "A watch needs an API key with the watch scope, or a member's signed request.",
+  },
+  WATCH_NOT_ALLOWED: {
+    abci: 201,
+    http: 403,
+    message: "Only active members, and API keys with the watch scope, may watch devices.",
+  },
+  WATCH_TOO_MANY_DEVICES: {
+    abci: 202,
+    http: 400,
+    message: "A watch names more devices than allowed.",
+  },
+  WATCH_LIMIT: {
+    abci: 203,
+    http: 409,
+    message: "The owner has as many watches as this node allows.",
+  },
+  WATCH_NODE_FULL: {
+    abci: 204,
+    http: 503,
+    message: "This node holds as many watches as it allows.",
+  },
+
   // Ledger and storage.
   VALIDATOR_UNKNOWN: {
     abci: 80,

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { type Database, open, type RootDatabase } from "lmdb";
 import type { Logger } from "pino";
 import type { Signer } from "../../core/crypto/ed25519.js";
@@ -11,14 +11,23 @@ import type {
   SubscriptionView,
   WebhookRegistry,
 } from "../../servers/push/webhook-registry.js";
+import type {
+  NewWatch,
+  Watch,
+  WatchEvent,
+  WatchRegistry,
+  WatchWebhook,
+} from "../../servers/watch/watch-registry.js";
 import { DELIVERY_HEADERS, signDelivery } from "./delivery-signature.js";
 import type { PushMetrics, PushQueueStats } from "./push-metrics.js";
+import { WatchBook, type WatchBounds } from "./watch-book.js";
 import { postDelivery } from "./webhook-request.js";
 import { checkTarget, normaliseHost, type Resolve } from "./webhook-target.js";
 
-/** Anything delivered: a device.changed event, or an alert addressed to one account. */
+/** Anything delivered: a device.changed event, a watch's event, or an alert to one account. */
 export type PushEvent =
   | DeviceChangedEvent
+  | WatchEvent
   | (Readonly<Record<string, unknown>> & {
       readonly type: string;
       readonly id: string;
@@ -56,16 +65,34 @@ export interface PushOptions {
   readonly resolve?: Resolve;
   readonly now?: () => number;
   readonly metrics?: PushMetrics;
+  /** Bounds on watches; DEFAULT_WATCH_BOUNDS by default. */
+  readonly watches?: WatchBounds;
 }
 
 const MAX_IN_FLIGHT = 16;
+const DAY_MS = 86_400_000;
+/** How often expired watches are purged (deliveries and events are also checked as they go). */
+const PURGE_EVERY_MS = 60_000;
+
+export const DEFAULT_WATCH_BOUNDS: WatchBounds = {
+  maxPerOwner: 100,
+  maxTotal: 10_000,
+  backlog: 32,
+};
+
+interface Follower {
+  readonly onEvent: (e: WatchEvent) => void;
+  readonly onEnd: () => void;
+}
 
 /**
- * Webhook deliveries: every committed device change, and alerts, to the subscriptions that match.
+ * Webhook deliveries: every committed device change, and alerts, to the subscriptions that match,
+ * and each change of a watched device to its watches (a webhook, or followers of its stream).
  * Deliveries are queued in LMDB before any attempt, so a restart resumes them; each has an id that
- * is the same on every attempt (and every node), for receivers to deduplicate.
+ * is the same on every attempt (and every node), for receivers to deduplicate. A watch's webhook
+ * shares the queue, retries, signatures and address rules of every other webhook.
  */
-export class PushService implements WebhookRegistry {
+export class PushService implements WebhookRegistry, WatchRegistry {
   private readonly root: RootDatabase;
   private readonly subscriptions: Database<string, string>;
   private readonly queue: Database<string, string>;
@@ -76,6 +103,9 @@ export class PushService implements WebhookRegistry {
   private readonly allowedHosts: ReadonlySet<string>;
   private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly book: WatchBook;
+  private readonly followers = new Map<string, Set<Follower>>();
+  private readonly purgeTimer: NodeJS.Timeout;
   private stopped = false;
   private readonly now: () => number;
   private readonly onCommit = (c: CommittedBlock): void => this.publishBlock(c);
@@ -95,6 +125,10 @@ export class PushService implements WebhookRegistry {
     const queued = [...this.queue.getRange()].map(({ value }) => JSON.parse(value) as Delivery);
     queued.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     for (const d of queued) this.track(d);
+    this.book = new WatchBook(this.root, opts.watches ?? DEFAULT_WATCH_BOUNDS);
+    this.purgeExpired();
+    this.purgeTimer = setInterval(() => this.purgeExpired(), PURGE_EVERY_MS);
+    this.purgeTimer.unref();
     opts.app.on("commit", this.onCommit);
     this.wake(0);
   }
@@ -194,17 +228,28 @@ export class PushService implements WebhookRegistry {
   }
 
   private publishBlock(committed: CommittedBlock): void {
-    if (this.subs.size === 0) return;
+    if (this.subs.size === 0 && this.book.size === 0) return;
     const events = this.opts.app.reads.deviceChangedEvents(committed);
+    const now = this.now();
     for (const e of events) {
       for (const sub of this.subs.values()) {
         if (sub.types.includes(e.type) && matchesFilter(sub.filter, e)) this.enqueue(sub, e);
+      }
+      for (const w of this.book.matching(e.ids)) {
+        if (w.expiresAt <= now) continue;
+        const event = watchEvent(w.id, e);
+        if (w.webhook) {
+          this.enqueue(w, event);
+        } else {
+          this.book.keep(event);
+        }
+        for (const f of this.followers.get(w.id) ?? []) f.onEvent(event);
       }
     }
     this.wake(0);
   }
 
-  private enqueue(sub: Subscription, event: PushEvent): void {
+  private enqueue(sub: { readonly id: string }, event: PushEvent): void {
     const id = sha256Hex(`${sub.id}\n${event.id}`).slice(0, 32);
     if (this.pending.has(id)) return;
     const now = this.now();
@@ -271,10 +316,19 @@ export class PushService implements WebhookRegistry {
     if (next !== Number.POSITIVE_INFINITY) this.wake(Math.max(0, next - now));
   }
 
-  private async attempt(d: Delivery): Promise<void> {
+  /** Where a delivery goes: its webhook, or its watch's webhook while the watch has not expired. */
+  private targetOf(d: Delivery): Subscription | WatchWebhook | "expired" | undefined {
     const sub = this.subs.get(d.subscription);
-    if (!sub) {
-      this.drop(d, "unsubscribed");
+    if (sub) return sub;
+    const w = this.book.get(d.subscription);
+    if (!w?.webhook) return undefined;
+    return w.expiresAt <= this.now() ? "expired" : w.webhook;
+  }
+
+  private async attempt(d: Delivery): Promise<void> {
+    const sub = this.targetOf(d);
+    if (sub === undefined || sub === "expired") {
+      this.drop(d, sub === undefined ? "unsubscribed" : "expired");
       return;
     }
     this.inFlight.add(d.id);
@@ -330,12 +384,106 @@ export class PushService implements WebhookRegistry {
     if (reason) this.opts.metrics?.dropped.inc({ reason });
   }
 
+  async createWatch(w: NewWatch): Promise<Watch> {
+    this.book.assertRoomFor(w.owner);
+    if (w.webhook) {
+      await checkTarget(new URL(w.webhook.url), this.allowedHosts, this.opts.resolve);
+      // The owner's last free place may have been taken while the name resolved.
+      this.book.assertRoomFor(w.owner);
+    }
+    const createdAt = this.now();
+    const watch: Watch = {
+      id: `w_${randomBytes(16).toString("hex")}`,
+      owner: w.owner,
+      devices: w.devices,
+      createdAt,
+      expiresAt: createdAt + w.days * DAY_MS,
+      ...(w.webhook ? { webhook: w.webhook } : {}),
+    };
+    this.book.add(watch);
+    return watch;
+  }
+
+  watches(owner: string): Watch[] {
+    const now = this.now();
+    return [...this.book.all()]
+      .filter((w) => w.owner === owner && w.expiresAt > now)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  watch(id: string, owner: string): Watch | undefined {
+    const w = this.book.get(id);
+    return w && w.owner === owner && w.expiresAt > this.now() ? w : undefined;
+  }
+
+  removeWatch(id: string, owner: string): boolean {
+    if (this.book.get(id)?.owner !== owner) return false;
+    this.forgetWatch(id, "unsubscribed");
+    return true;
+  }
+
+  followWatch(
+    id: string,
+    lastEventId: string | undefined,
+    onEvent: (e: WatchEvent) => void,
+    onEnd: () => void,
+  ): () => void {
+    // Replayed and followed in one turn: no commit can fall between the two.
+    for (const e of this.book.keptSince(id, lastEventId)) onEvent(e);
+    const f: Follower = { onEvent, onEnd };
+    let set = this.followers.get(id);
+    if (!set) {
+      set = new Set();
+      this.followers.set(id, set);
+    }
+    set.add(f);
+    return () => {
+      const current = this.followers.get(id);
+      current?.delete(f);
+      if (current?.size === 0) this.followers.delete(id);
+    };
+  }
+
+  /** Forget a watch: its record, its queued deliveries and kept events; end its streams. */
+  private forgetWatch(id: string, reason: "expired" | "unsubscribed"): void {
+    this.book.remove(id);
+    for (const d of [...(this.bySubscription.get(id)?.values() ?? [])]) this.drop(d, reason);
+    const ending = this.followers.get(id);
+    this.followers.delete(id);
+    for (const f of ending ?? []) f.onEnd();
+  }
+
+  private purgeExpired(): void {
+    const now = this.now();
+    const expired = [...this.book.all()].filter((w) => w.expiresAt <= now).map((w) => w.id);
+    for (const id of expired) this.forgetWatch(id, "expired");
+  }
+
   async close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.purgeTimer);
+    for (const set of this.followers.values()) for (const f of set) f.onEnd();
+    this.followers.clear();
     this.opts.app.off("commit", this.onCommit);
     await this.root.close();
   }
+}
+
+/** A device change as a watch delivers it: no transaction hash, key or subscriber. */
+function watchEvent(watch: string, e: DeviceChangedEvent): WatchEvent {
+  return {
+    type: "device.changed",
+    id: e.id,
+    watch,
+    height: e.height,
+    time: e.time,
+    device: e.device,
+    ids: e.ids,
+    event: e.event,
+    state: e.state,
+    status: e.status,
+  };
 }
 
 function sha256Hex(s: string): string {

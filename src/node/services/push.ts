@@ -6,7 +6,7 @@ import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
 import { PUSH_DIR } from "../data-dir.js";
 import type { NodeConfig } from "../node-config.js";
 import { pushMetrics } from "../push/push-metrics.js";
-import { PushService } from "../push/push-service.js";
+import { DEFAULT_WATCH_BOUNDS, PushService } from "../push/push-service.js";
 import type { Service } from "./service.js";
 
 const HOUR_MS = 3_600_000;
@@ -18,6 +18,8 @@ export async function startPush(
   signer: Signer,
   metrics: NodeMetrics,
   logger: Logger,
+  /** The clock deliveries and watch expiry follow (tests move it); Date.now by default. */
+  now?: () => number,
 ): Promise<Service<PushService>> {
   // The gauges read the queue when /metrics is scraped, by which time `push` exists.
   const counters = pushMetrics(metrics.registry, () => push.queueStats());
@@ -34,6 +36,12 @@ export async function startPush(
     maxUndelivered: config.webhookMaxUndelivered,
     allowedHosts: config.webhookAllowedHosts,
     metrics: counters,
+    watches: {
+      maxPerOwner: config.watchMaxPerOwner,
+      maxTotal: config.watchMaxTotal,
+      backlog: DEFAULT_WATCH_BOUNDS.backlog,
+    },
+    ...(now ? { now } : {}),
   });
   return { name: "push", value: push, stop: () => push.close() };
 }

@@ -47,6 +47,7 @@ export async function startSbi(
     check: parts.check,
     accessTokens: parts.files.accessTokens,
     push: parts.push,
+    watches: parts.push,
     rlmRestToken: parts.files.rlmRestToken,
     connections: connectionPolicyOf(config),
     version: NODE_VERSION,

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from "fastify";
-import { isKeyId, verifyEd25519 } from "../../core/crypto/ed25519.js";
-import { fromBase64Url } from "../../core/encoding/bytes.js";
-import { canonicalBytes } from "../../core/encoding/canonical-json.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import type { Account } from "../../core/machine/account.js";
 import { HISTORY_EVENTS } from "../../core/state/device.js";
 import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
 import { excerpt } from "../rest/input-excerpt.js";
+import {
+  type SignedRequest as Signed,
+  signedRequestSchema as signedSchema,
+  verifySignedRequest,
+} from "./signed-request.js";
 import type { WebhookRegistry } from "./webhook-registry.js";
 
 export interface WebhookDeps {
@@ -16,32 +18,7 @@ export interface WebhookDeps {
   readonly now?: () => number;
 }
 
-/** A signed request is good for this long either side of the node's clock. */
-const MAX_SKEW_MS = 5 * 60_000;
 const TYPES = ["device.changed", "tracing.alert"] as const;
-
-interface Signed {
-  readonly request: Record<string, unknown>;
-  readonly sig: string;
-}
-
-const signedSchema = {
-  type: "object",
-  required: ["request", "sig"],
-  additionalProperties: false,
-  properties: {
-    request: {
-      type: "object",
-      required: ["chain", "key", "time"],
-      properties: {
-        chain: { type: "string" },
-        key: { type: "string" },
-        time: { type: "integer" },
-      },
-    },
-    sig: { type: "string" },
-  },
-} as const;
 
 /**
  * What a signed request is for. A request signed for one operation is refused by the others, so
@@ -61,24 +38,8 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
 
   /** The account behind a signed request, after checking chain, time, operation and signature. */
   function verify(body: Signed, op: (typeof OPS)[keyof typeof OPS]): Account {
-    const { request, sig } = body;
     // A subscription may leave op out, as it always could.
-    if ((request.op ?? OPS.subscribe) !== op) {
-      throw makeError("REQUEST_BAD_PARAMS", `request.op must be "${op}" for this operation`);
-    }
-    if (request.chain !== deps.reads.chainId) {
-      throw makeError("TX_WRONG_CHAIN", `This node serves chain ${deps.reads.chainId}`);
-    }
-    const key = String(request.key);
-    if (!isKeyId(key)) throw makeError("REQUEST_BAD_PARAMS", "key must be an Ed25519 key id");
-    if (Math.abs(now() - Number(request.time)) > MAX_SKEW_MS) {
-      throw makeError("REQUEST_BAD_PARAMS", "time must be within 5 minutes of the node's clock");
-    }
-    const signature = fromBase64Url(sig);
-    if (!signature || !verifyEd25519(key, canonicalBytes(request), signature)) {
-      throw makeError("TX_BAD_SIGNATURE");
-    }
-    return deps.reads.account(key);
+    return verifySignedRequest(deps.reads, now(), body, op, OPS.subscribe);
   }
 
   /**
@@ -198,7 +159,8 @@ export async function webhookPlugin(fastify: FastifyInstance, deps: WebhookDeps)
 /** The most characters of a webhook URL. */
 const MAX_URL_LENGTH = 2_048;
 
-function parseUrl(v: unknown): string {
+/** An http: or https: URL without credentials, bounded in length; REQUEST_BAD_PARAMS otherwise. */
+export function parseUrl(v: unknown): string {
   try {
     const url = new URL(String(v));
     if (
