@@ -1,6 +1,7 @@
 /**
- * The watch routes over a real ledger and the node's real push service (LMDB in a temp folder):
- * every route and refusal by inject, and the event stream over real loopback HTTP. The onRequest
+ * The push service's watches through the routes that serve them (servers/watch), over a real
+ * ledger and LMDB in a temp folder: every route and refusal by inject, and the event stream over
+ * real loopback HTTP. It lives here, not beside the routes, because servers may not import node. The onRequest
  * hook below stands in for the paid-access plugin (servers/access), which sets request.accessor
  * from an API key; the lead wires the real plugin in at merge.
  */
@@ -26,8 +27,8 @@ import { TEST_CHAIN, testSigner } from "../../../tests/support/signers.js";
 import type { Signer } from "../../core/crypto/ed25519.js";
 import { toBase64Url, utf8 } from "../../core/encoding/bytes.js";
 import { canonicalBytes } from "../../core/encoding/canonical-json.js";
-import { PushService } from "../../node/push/push-service.js";
-import type { AccessScope } from "../access/access-context.js";
+import type { AccessScope } from "../../servers/access/access-context.js";
+import { PushService } from "./push-service.js";
 
 const DAY = 86_400_000;
 /** A phone nobody has registered (TAC 35693803, Luhn digit 2). */
