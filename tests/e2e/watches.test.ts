@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
+import { NodeClient } from "../../src/clients/sdk/node-client.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { toBase64Url, utf8 } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes, type JsonObject } from "../../src/core/encoding/canonical-json.js";
@@ -140,7 +141,15 @@ describe("watches on a node", () => {
       devices: [CLEAN_PHONE],
       webhook: { url: hook.url },
     });
-    streamWatchId = await createWatch(ACME.signer, { devices: [CLEAN_PHONE], days: 90 });
+    // The SDK's watch(), signed by a member: no webhook, so a stream.
+    const sdk = new NodeClient(node.url, 10_000);
+    const streamWatch = await sdk.watch(
+      { devices: [CLEAN_PHONE], days: 90 },
+      { signer: ACME.signer, chain: TEST_CHAIN },
+    );
+    assert.equal(streamWatch.owner, "acme");
+    assert.equal(streamWatch.webhook, null);
+    streamWatchId = streamWatch.id;
     const q = signedQuery(ACME.signer, { op: "watch.events", id: streamWatchId });
     const ac = new AbortController();
     const res = await fetch(`${node.url}/v1/watches/${streamWatchId}/events?${q}`, {

@@ -27,7 +27,16 @@ before(async () => {
           data: { rows: [{ index: 1, code: "DEVICE_EXISTS" }] },
         },
       });
-    else reply(200, { chainId: "c", height: 3 });
+    else if (req.url === "/v1/watches" && req.method === "POST") {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () =>
+        reply(201, {
+          authorization: req.headers.authorization,
+          body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
+        }),
+      );
+    } else reply(200, { chainId: "c", height: 3 });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -66,4 +75,13 @@ test("a base URL without http:// or https:// is refused at once, not as an unrea
       bad,
     );
   }
+});
+
+test("watch() sends an API key as a bearer token, and the watch as the body", async () => {
+  const answer = (await new NodeClient(url).watch(
+    { devices: ["490154203237518"], days: 7 },
+    { apiKey: "dck_test_secret" },
+  )) as unknown as { authorization: string; body: Record<string, unknown> };
+  assert.equal(answer.authorization, "Bearer dck_test_secret");
+  assert.deepEqual(answer.body, { devices: ["490154203237518"], days: 7 });
 });

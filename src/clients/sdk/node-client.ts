@@ -1,3 +1,6 @@
+import type { Signer } from "../../core/crypto/ed25519.js";
+import { toBase64Url } from "../../core/encoding/bytes.js";
+import { canonicalBytes } from "../../core/encoding/canonical-json.js";
 import { type ErrorCode, isErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { SignedTx } from "../../core/tx/transaction.js";
@@ -63,6 +66,34 @@ export interface HistoryEntryInfo {
   readonly event: string;
 }
 
+/** What a watch names: devices (any identifier form), for `days` (1 to 90), to a webhook or a stream. */
+export interface WatchRequest {
+  readonly devices: readonly string[];
+  readonly days?: number;
+  readonly webhook?: {
+    readonly url: string;
+    readonly signing?: "ed25519" | "hmac-sha256";
+    readonly secret?: string;
+  };
+}
+
+/** A watch as the node answers it (docs/PROTOCOL.md, "Watches"). */
+export interface WatchInfo {
+  readonly id: string;
+  readonly owner: string;
+  /** Registry keys: each registered device's primary key, or an unregistered identifier's. */
+  readonly devices: readonly string[];
+  readonly unregistered?: readonly string[];
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly webhook: { readonly url: string; readonly signing: string } | null;
+}
+
+/** Who creates a watch: a third party's API key (scope watch), or a member signing with its key. */
+export type WatchAuth =
+  | { readonly apiKey: string }
+  | { readonly signer: Signer; readonly chain: string };
+
 /** A typed client of a node's REST API at an http(s) base URL. Error replies become coded errors. */
 export class NodeClient {
   readonly baseUrl: string;
@@ -89,15 +120,18 @@ export class NodeClient {
 
   private async request<T>(
     path: string,
-    init: { method?: string; body?: unknown } = {},
+    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.baseUrl + path, {
         method: init.method ?? "GET",
         ...(init.body === undefined
-          ? {}
-          : { body: JSON.stringify(init.body), headers: { "content-type": "application/json" } }),
+          ? { headers: { ...init.headers } }
+          : {
+              body: JSON.stringify(init.body),
+              headers: { ...init.headers, "content-type": "application/json" },
+            }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
@@ -156,5 +190,25 @@ export class NodeClient {
 
   members(): Promise<{ members: Record<string, unknown>[] }> {
     return this.request("/v1/members");
+  }
+
+  /** Create a watch: every change to its devices goes to its webhook, or its event stream. */
+  watch(w: WatchRequest, auth: WatchAuth): Promise<WatchInfo> {
+    if ("apiKey" in auth) {
+      return this.request("/v1/watches", {
+        method: "POST",
+        body: w,
+        headers: { authorization: `Bearer ${auth.apiKey}` },
+      });
+    }
+    const request = {
+      chain: auth.chain,
+      key: auth.signer.keyId,
+      time: Date.now(),
+      op: "watch",
+      ...w,
+    };
+    const sig = toBase64Url(auth.signer.sign(canonicalBytes(request)));
+    return this.request("/v1/watches", { method: "POST", body: { request, sig } });
   }
 }
