@@ -385,6 +385,8 @@ export class PushService implements WebhookRegistry, WatchRegistry {
   }
 
   async createWatch(w: NewWatch): Promise<Watch> {
+    // Expired watches hold no place, even before the next sweep.
+    this.purgeExpired();
     this.book.assertRoomFor(w.owner);
     if (w.webhook) {
       await checkTarget(new URL(w.webhook.url), this.allowedHosts, this.opts.resolve);

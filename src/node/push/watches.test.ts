@@ -239,6 +239,19 @@ describe("watch routes", () => {
     assert.equal(count("org:insurer"), 2);
   });
 
+  test("expired watches are purged, and hold no place against the bounds", async () => {
+    const first = await create({ devices: [STOLEN_PHONE], days: 1 });
+    for (let i = 0; i < 2; i += 1) {
+      assert.equal((await create({ devices: [STOLEN_PHONE], days: 2 })).status, 201);
+    }
+    assert.equal(codeOf(await create({ devices: [STOLEN_PHONE] })), "WATCH_LIMIT");
+    offset = DAY + 1;
+    const next = await create({ devices: [STOLEN_PHONE] });
+    assert.equal(next.status, 201, next.text);
+    assert.equal(push.removeWatch(String(first.body.id), "org:market"), false, "purged");
+    assert.equal(count("org:market"), 3);
+  });
+
   test("a member watches with requests signed by its key, each for one operation", async () => {
     const post = (body: unknown) =>
       h.request("/v1/watches", { method: "POST", body: JSON.stringify(body) });
