@@ -5,6 +5,7 @@ import { deviceBlock, deviceUnblock } from "./actions/block.js";
 import { cloneClear, cloneSuspect } from "./actions/clone.js";
 import { memberAdmit, memberReinstate, memberSuspend } from "./actions/member.js";
 import { pairingAdd, pairingDelegate, pairingRemove } from "./actions/pairing.js";
+import { insuranceSettle } from "./actions/insurance.js";
 import { deviceRegister } from "./actions/register.js";
 import { reportClear, reportFile } from "./actions/report.js";
 import { keyRotate } from "./actions/rotate-key.js";
@@ -34,6 +35,7 @@ export const TX_DEFINITIONS = [
   transferCancel,
   reportFile,
   reportClear,
+  insuranceSettle,
   deviceBlock,
   deviceUnblock,
   deviceScrap,
