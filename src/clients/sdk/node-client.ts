@@ -52,6 +52,7 @@ export interface DeviceInfo {
   readonly offer?: { id: string; toFingerprint: string; height: number };
   readonly suspicions?: readonly { by: string; rule: string; evidence: string; height: number }[];
   readonly pairings?: number;
+  readonly settlement?: { insurer: string; claim: string; height: number };
   readonly historyLength?: number;
 }
 
@@ -61,6 +62,15 @@ export interface HistoryEntryInfo {
   readonly tx: string;
   readonly actor: string;
   readonly event: string;
+}
+
+/** A node's answer to an ownership check: is the key that signed the challenge the owner now? */
+export interface OwnershipAnswer {
+  readonly owner: boolean;
+  /** The device's primary registry key. */
+  readonly device: string;
+  /** The committed height the answer is true at. */
+  readonly height: number;
 }
 
 /** A typed client of a node's REST API at an http(s) base URL. Error replies become coded errors. */
@@ -156,5 +166,14 @@ export class NodeClient {
 
   members(): Promise<{ members: Record<string, unknown>[] }> {
     return this.request("/v1/members");
+  }
+
+  /** POST /v1/check/{id}/ownership: a forged proof is OWNERSHIP_PROOF_INVALID, not owner false. */
+  checkOwnership(
+    id: string,
+    proof: { readonly challenge: string; readonly key: string; readonly signature: string },
+  ): Promise<OwnershipAnswer> {
+    const body = { challenge: proof.challenge, key: proof.key, signature: proof.signature };
+    return this.request(`/v1/check/${encodeURIComponent(id)}/ownership`, { method: "POST", body });
   }
 }
