@@ -1,11 +1,13 @@
 import { Command, CommanderError } from "commander";
 import { NODE_VERSION } from "../../node/version.js";
+import { consentCommand } from "./consent-command.js";
 import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
 import { initCommand } from "./init-command.js";
 import { keysCommand } from "./keys-command.js";
 import { netCommand } from "./net-command.js";
 import { EXIT_USAGE } from "./output.js";
+import { ownershipCommand } from "./ownership-command.js";
 import { queryCommands } from "./query-commands.js";
 import { radiusCommand } from "./radius-command.js";
 import { startCommand } from "./start-command.js";
@@ -33,6 +35,8 @@ importCommand(program);
 exportCommand(program);
 radiusCommand(program);
 netCommand(program);
+ownershipCommand(program);
+consentCommand(program);
 
 try {
   await program.parseAsync(process.argv);

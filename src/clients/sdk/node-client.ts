@@ -55,6 +55,7 @@ export interface DeviceInfo {
   readonly offer?: { id: string; toFingerprint: string; height: number };
   readonly suspicions?: readonly { by: string; rule: string; evidence: string; height: number }[];
   readonly pairings?: number;
+  readonly settlement?: { insurer: string; claim: string; height: number };
   readonly historyLength?: number;
 }
 
@@ -93,6 +94,15 @@ export interface WatchInfo {
 export type WatchAuth =
   | { readonly apiKey: string }
   | { readonly signer: Signer; readonly chain: string };
+
+/** A node's answer to an ownership check: is the key that signed the challenge the owner now? */
+export interface OwnershipAnswer {
+  readonly owner: boolean;
+  /** The device's primary registry key. */
+  readonly device: string;
+  /** The committed height the answer is true at. */
+  readonly height: number;
+}
 
 /** A typed client of a node's REST API at an http(s) base URL. Error replies become coded errors. */
 export class NodeClient {
@@ -210,5 +220,14 @@ export class NodeClient {
     };
     const sig = toBase64Url(auth.signer.sign(canonicalBytes(request)));
     return this.request("/v1/watches", { method: "POST", body: { request, sig } });
+  }
+
+  /** POST /v1/check/{id}/ownership: a forged proof is OWNERSHIP_PROOF_INVALID, not owner false. */
+  checkOwnership(
+    id: string,
+    proof: { readonly challenge: string; readonly key: string; readonly signature: string },
+  ): Promise<OwnershipAnswer> {
+    const body = { challenge: proof.challenge, key: proof.key, signature: proof.signature };
+    return this.request(`/v1/check/${encodeURIComponent(id)}/ownership`, { method: "POST", body });
   }
 }

@@ -103,6 +103,11 @@ const FROZEN: Readonly<Record<string, number>> = {
   HEADER_UNSIGNED: 123,
   HEADER_BAD_SIGNATURE: 124,
   HEADER_SIGNER_UNTRUSTED: 125,
+  INSURANCE_NOT_STOLEN: 170,
+  INSURANCE_CONSENT_INVALID: 171,
+  INSURANCE_ALREADY_SETTLED: 172,
+  OWNERSHIP_CHALLENGE_INVALID: 173,
+  OWNERSHIP_PROOF_INVALID: 174,
 };
 
 test("every code keeps its ABCI number, and no number is added without a line here", () => {

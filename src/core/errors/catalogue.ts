@@ -282,6 +282,35 @@ export const ERRORS = spec({
     message: "The pairing delegation is already in the requested state.",
   },
 
+  // Insurers (insurance.settle) and the ownership check without identity.
+  INSURANCE_NOT_STOLEN: {
+    abci: 170,
+    http: 409,
+    message: "The device is not reported stolen: there is no theft claim to settle.",
+  },
+  INSURANCE_CONSENT_INVALID: {
+    abci: 171,
+    http: 403,
+    message:
+      "The owner's consent does not verify for this chain, device, insurer, claim and current owner.",
+  },
+  INSURANCE_ALREADY_SETTLED: {
+    abci: 172,
+    http: 409,
+    message: "A theft claim on this device is already settled.",
+  },
+  OWNERSHIP_CHALLENGE_INVALID: {
+    abci: 173,
+    http: 400,
+    message: "The challenge is not exactly 32 bytes in unpadded base64url (43 characters).",
+  },
+  OWNERSHIP_PROOF_INVALID: {
+    abci: 174,
+    http: 400,
+    message:
+      "The ownership proof's signature does not verify for this chain, device and challenge.",
+  },
+
   // Webhooks (push).
   WEBHOOK_NOT_ALLOWED: {
     abci: 100,

@@ -5,6 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { insuranceConsent } from "../../../tests/support/insurance-consent.js";
 import { MemoryChain, withoutNonces } from "../../../tests/support/memory-chain.js";
 import { testSigner } from "../../../tests/support/signers.js";
 import type { Signer } from "../crypto/ed25519.js";
@@ -29,6 +30,8 @@ const MARKED = imei("35000000000005"); // alice's, marked stolen by alice, polic
 const BLOCKED = imei("35000000000006"); // blocked by the regulator
 const CLONED = imei("35000000000007"); // alice's, clone suspected by operator-2, paired with PAIRED
 const PAIRED = "a".repeat(64); // a pairing hash on CLONED
+const SETTLED = imei("35000000000008"); // alice's, stolen, its title taken by the insurer
+const primary = (id: string): string => `imei:${id.slice(0, 14)}`;
 const FRESH = imei("35000000000099");
 
 /** One signer per role; "owner" is alice, a person. */
@@ -88,9 +91,16 @@ function baseChain(): MemoryChain {
   c.must(
     c.tx(reg, "tac.allocate", { manufacturer: "manufacturer", from: "35000000", to: "35000000" }),
   );
-  const devices = [UNSOLD, OWNED, OFFERED_TO_ALICE, ALICE_OFFERING, MARKED, BLOCKED, CLONED].map(
-    (id) => ({ ids: [id] }),
-  );
+  const devices = [
+    UNSOLD,
+    OWNED,
+    OFFERED_TO_ALICE,
+    ALICE_OFFERING,
+    MARKED,
+    BLOCKED,
+    CLONED,
+    SETTLED,
+  ].map((id) => ({ ids: [id] }));
   c.must(c.tx(signers.manufacturer, "device.register", { devices }));
   const alice = signers.owner;
   const shop = signers.retailer;
@@ -122,6 +132,12 @@ function baseChain(): MemoryChain {
   );
   c.must(c.tx(reg, "pairing.add", { device: CLONED, hash: PAIRED }));
   c.must(c.tx(reg, "pairing.delegate", { manufacturer: "manufacturer" }));
+  c.must(c.tx(shop, "device.sell", { device: SETTLED, owner: alice.keyId }));
+  c.must(c.tx(alice, "report.file", { device: SETTLED, kind: "stolen" }));
+  const insurer = signers.insurer.keyId;
+  const claim = "CLAIM-0";
+  const consent = insuranceConsent(alice, { device: primary(SETTLED), insurer, claim });
+  c.must(c.tx(signers.insurer, "insurance.settle", { device: SETTLED, claim, consent }));
   return c;
 }
 
@@ -151,7 +167,17 @@ function paramsFor(type: TxType, role: Role, c: MemoryChain): JsonObject {
     case "report.file":
       return { device: OWNED, kind: "stolen", reference: "REF-1" };
     case "report.clear":
-      return { device: MARKED };
+      return { device: role === "insurer" ? SETTLED : MARKED };
+    case "insurance.settle":
+      return {
+        device: MARKED,
+        claim: "CLAIM-1",
+        consent: insuranceConsent(signers.owner, {
+          device: primary(MARKED),
+          insurer: signers[role].keyId,
+          claim: "CLAIM-1",
+        }),
+      };
     case "device.block":
       return { device: OWNED, reason: "fraud" };
     case "device.unblock":

@@ -577,6 +577,8 @@ describe("property: every refusal is coded", () => {
     "serial",
     "by",
     "reason",
+    "claim",
+    "consent",
   ];
   const str = fc.oneof(
     fc.string({ maxLength: 20 }),

@@ -44,6 +44,7 @@ export const HISTORY_EVENTS = [
   "clone_cleared",
   "paired",
   "unpaired",
+  "insurance.settle",
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 
@@ -95,6 +96,8 @@ export interface Device {
   readonly suspicions?: readonly CloneSuspicion[];
   /** Genuine IMEI–subscriber pairings (salted hashes); absent when none. */
   readonly pairings?: readonly Pairing[];
+  /** A settled theft claim: the insurer (its member key id) took the title (insurance.settle). */
+  readonly settlement?: { insurer: string /* member key id */; claim: string; height: number };
   readonly history: readonly HistoryEntry[];
 }
 

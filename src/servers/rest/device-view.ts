@@ -20,6 +20,8 @@ export interface DeviceView {
   readonly suspicions?: Device["suspicions"];
   /** How many genuine IMEI–subscriber pairings the device has; the hashes are not shown. */
   readonly pairings: number;
+  /** A settled theft claim: the insurer (a member's key id, public) holds the title. */
+  readonly settlement?: Device["settlement"];
   readonly historyLength: number;
 }
 
@@ -60,6 +62,7 @@ export function deviceView(d: Device): DeviceView {
         }),
     ...(d.suspicions === undefined ? {} : { suspicions: d.suspicions }),
     pairings: d.pairings?.length ?? 0,
+    ...(d.settlement === undefined ? {} : { settlement: d.settlement }),
     historyLength: d.history.length,
   };
 }

@@ -82,9 +82,20 @@ export function clearReport(ctx: TxContext, p: ClearReportParams): void {
   if (p.by !== undefined && !isRegulator) {
     throw makeError("ROLE_FORBIDDEN", "Only the regulator clears another party's marks");
   }
+  // A marked device changes hands only by insurance.settle: the paid-out owner's report is then
+  // the insurer's to clear, not the former owner's.
+  if (ctx.signer.role === "owner" && d.owner !== ctx.signer.keyId) {
+    throw makeError("DEVICE_NOT_OWNER", "Only the device's current owner clears an owner's report");
+  }
   const target = isRegulator ? p.by : ctx.signer.id;
+  // An insurer that took the title by insurance.settle clears, as the owner now, the owners'
+  // reports too (on recovery); the police's and operators' marks stay theirs to clear.
+  const titleHolder = ctx.signer.role === "insurer" && holdsSettledTitle(ctx, d);
   const clears = (m: Mark) =>
-    target === undefined || m.by === target || m.by === ownerAccountId(target);
+    target === undefined ||
+    m.by === target ||
+    m.by === ownerAccountId(target) ||
+    (titleHolder && m.role === "owner");
   const remaining = d.marks.filter((m) => !clears(m));
   if (remaining.length === d.marks.length) throw makeError("DEVICE_NO_MARK");
   const recovered = remaining.length === 0 && d.owner !== undefined;
@@ -93,6 +104,11 @@ export function clearReport(ctx: TxContext, p: ClearReportParams): void {
     { ...d, marks: remaining, ...(recovered ? { recovered: true as const } : {}) },
     recovered ? "recovered" : "report_cleared",
   );
+}
+
+/** True if the signer took the device's title by insurance.settle and still holds it. */
+function holdsSettledTitle(ctx: TxContext, d: Device): boolean {
+  return d.settlement?.insurer === ctx.signer.keyId && d.owner === ctx.signer.keyId;
 }
 
 export const reportFile = defineTx({
@@ -138,10 +154,11 @@ export const reportClear = defineTx({
   description:
     "Clear marks: a reporter its own, the regulator anyone's; the last one clears to recovered.",
   authorization: {
-    owner: "its own marks",
+    owner: "its own marks, on a device it still owns",
     law_enforcement: "its own marks",
     operator: "its own marks",
     regulator: "any mark (all, or those of one reporter)",
+    insurer: "the owners' marks on a device whose title it took by insurance.settle",
   },
   parse: parseClearReport,
   apply: clearReport,
