@@ -17,12 +17,13 @@ import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { readTacDb } from "../../src/node/tac-db-file.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
 import { createNodeMetrics } from "../../src/servers/metrics/node-metrics.js";
 import { type TxStep, testGenesis } from "./consortium.js";
-import { signed } from "./signers.js";
+import { signed, testSigner } from "./signers.js";
 
 /** One injected exchange: status, content type and the body parsed as JSON when it is JSON. */
 export interface InjectReply {
@@ -49,6 +50,9 @@ export interface HttpApp {
   run(steps: readonly TxStep[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The node key the inject app signs check reports with. */
+export const TEST_NODE_KEY = testSigner("node");
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
 export async function startHttpApp(
@@ -82,6 +86,7 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
+    checkReports: { tacs: readTacDb(), signer: TEST_NODE_KEY },
   });
   await fastify.ready();
 
