@@ -1,3 +1,4 @@
+import type { CheckReport } from "../../core/check/check-report.js";
 import { type ErrorCode, isErrorCode } from "../../core/errors/catalogue.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { SignedTx } from "../../core/tx/transaction.js";
@@ -62,6 +63,11 @@ export interface HistoryEntryInfo {
   readonly actor: string;
   readonly event: string;
 }
+
+/** One answer of a bulk check: the report, or why that identifier could not be checked. */
+export type CheckResult =
+  | { readonly input: string; readonly report: CheckReport }
+  | { readonly input: string; readonly error: { readonly code: string; readonly message: string } };
 
 /** A typed client of a node's REST API at an http(s) base URL. Error replies become coded errors. */
 export class NodeClient {
@@ -156,5 +162,15 @@ export class NodeClient {
 
   members(): Promise<{ members: Record<string, unknown>[] }> {
     return this.request("/v1/members");
+  }
+
+  /** A device's signed check report (verify it with core/check/report-signature verifyCheckReport). */
+  check(id: string): Promise<CheckReport> {
+    return this.request(`/v1/check/${encodeURIComponent(id)}`);
+  }
+
+  /** Check reports for up to 1,000 identifiers, in order; an unreadable one is {input, error}. */
+  checkMany(ids: readonly string[]): Promise<{ results: CheckResult[] }> {
+    return this.request("/v1/check", { method: "POST", body: { ids } });
   }
 }
