@@ -234,6 +234,17 @@ describe("check routes", () => {
     assert.equal((full.body.results as unknown[]).length, 1_000);
   });
 
+  // Last, since it changes bob's phone: a report cached at one height is never served at the next.
+  test("a new block gives a new report", async () => {
+    const before = await check(CLEAN_PHONE);
+    assert.equal((await check(CLEAN_PHONE)).body.id, before.body.id);
+    await t.submit(BOB, "report.file", { device: CLEAN_PHONE, kind: "lost" });
+    const afterReport = await check(CLEAN_PHONE);
+    assert.ok(Number(afterReport.body.height) > Number(before.body.height));
+    assert.equal(afterReport.body.verdict, "failed");
+    assert.deepEqual(afterReport.body.reasons, ["lost"]);
+  });
+
   test("the routes are in the OpenAPI document", async () => {
     const doc = (await t.request("/openapi.json")).body as { paths: Record<string, unknown> };
     assert.ok(doc.paths["/v1/check/{id}"]);

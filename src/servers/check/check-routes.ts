@@ -4,6 +4,7 @@ import {
   CHECK_REASONS,
   CHECK_VERDICTS,
   type CheckReport,
+  checkDigitOf,
 } from "../../core/check/check-report.js";
 import { signCheckReport } from "../../core/check/report-signature.js";
 import type { Signer } from "../../core/crypto/ed25519.js";
@@ -14,6 +15,7 @@ import type { CheckRead, CheckReads } from "../../ledger/read/check-reads.js";
 import type { ProofSource } from "../../ledger/read/proof-source.js";
 import type { RouteAccess } from "../access/access-context.js";
 import { anyObject, errorSchema } from "../rest/rest-deps.js";
+import { ReportCache } from "./report-cache.js";
 
 /** What the node hands the check routes, besides the ledger: read once at start. */
 export interface CheckReportDeps {
@@ -99,11 +101,24 @@ const reportSchema = open(
  */
 export async function checkPlugin(fastify: FastifyInstance, deps: CheckPluginDeps): Promise<void> {
   const { reads, tacs, signer, proofs } = deps;
+  const cache = new ReportCache();
 
-  /** The report of what was read; the proof is asked in the same tick as the reads. */
+  /**
+   * The report of what was read, from the cache when this height's was built already; else the
+   * proof is asked in the same tick as the reads, and the report is signed once it arrives.
+   */
   function report(read: CheckRead): CheckReport | Promise<CheckReport> {
-    const unsigned = buildCheckReport(read.facts, tacs);
-    if (proofs === undefined) return signCheckReport(signer, unsigned);
+    const { facts } = read;
+    // The claims depend on the identifier asked and on how its check digit was typed.
+    const key = `${facts.asked.key}\n${checkDigitOf(facts.input, facts.asked)}`;
+    const cached = cache.get(facts.height, key);
+    if (cached) return cached;
+    const unsigned = buildCheckReport(facts, tacs);
+    if (proofs === undefined) {
+      const signed = signCheckReport(signer, unsigned);
+      cache.set(facts.height, key, signed);
+      return signed;
+    }
     return proofs.prove(read.proofKeys).then((proof) => {
       if (proof.height !== unsigned.height || proof.chainId !== unsigned.chainId) {
         throw makeError(
@@ -111,7 +126,9 @@ export async function checkPlugin(fastify: FastifyInstance, deps: CheckPluginDep
           `The proof is of height ${proof.height}, the report of ${unsigned.height}`,
         );
       }
-      return signCheckReport(signer, { ...unsigned, proof });
+      const signed = signCheckReport(signer, { ...unsigned, proof });
+      cache.set(facts.height, key, signed);
+      return signed;
     });
   }
 
