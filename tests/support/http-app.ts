@@ -12,6 +12,7 @@ import { pino } from "pino";
 import type { EirUnknownDevicePolicy } from "../../src/core/check/equipment-check.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
+import type { TacDb } from "../../src/core/identifiers/tac-db.js";
 import { lastNonce } from "../../src/core/machine/verify.js";
 import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
@@ -53,6 +54,8 @@ export interface HttpApp {
 
 /** The node key the inject app signs check reports with. */
 export const TEST_NODE_KEY = testSigner("node");
+/** The shipped TAC database, parsed once per test process. */
+let tacDb: TacDb | undefined;
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
 export async function startHttpApp(
@@ -86,7 +89,7 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
-    checkReports: { tacs: readTacDb(), signer: TEST_NODE_KEY },
+    checkReports: { tacs: (tacDb ??= readTacDb()), signer: TEST_NODE_KEY },
   });
   await fastify.ready();
 
