@@ -56,6 +56,10 @@ export interface HttpApp {
 export const TEST_NODE_KEY = testSigner("node");
 /** The shipped TAC database, parsed once per test process. */
 let tacDb: TacDb | undefined;
+function shippedTacDb(): TacDb {
+  tacDb ??= readTacDb();
+  return tacDb;
+}
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
 export async function startHttpApp(
@@ -89,7 +93,7 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
-    checkReports: { tacs: (tacDb ??= readTacDb()), signer: TEST_NODE_KEY },
+    checkReports: { tacs: shippedTacDb(), signer: TEST_NODE_KEY },
   });
   await fastify.ready();
 
