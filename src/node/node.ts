@@ -18,6 +18,7 @@ import { startPush } from "./services/push.js";
 import { type RadiusService, startRadius } from "./services/radius.js";
 import { startS13 } from "./services/s13.js";
 import { startSbi } from "./services/sbi.js";
+import { readTacDb } from "./tac-db-file.js";
 import { unauthenticatedInterfaceWarnings } from "./unauthenticated-warnings.js";
 
 /** A node that is up: its ledger, its engine and the URL its API answers on. */
@@ -73,6 +74,7 @@ export interface RunNodeOptions {
 export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Promise<RunningNode> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const files = readNodeFiles(config);
+  const tacs = readTacDb();
   for (const warning of unauthenticatedInterfaceWarnings(config)) logger.warn(warning);
   const stack = new CleanupStack(logger);
   let stopped: Promise<void> | undefined;
@@ -119,7 +121,19 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     );
     if (opts.seedDemo && config.dev && !files.consensus) await opts.seedDemo(engine, logger);
     const sbi = await stack.start(
-      startSbi(config, { engine, metrics, push, check, files, ready: () => ready }, logger),
+      startSbi(
+        config,
+        {
+          engine,
+          metrics,
+          push,
+          check,
+          files,
+          ready: () => ready,
+          checkReports: { tacs, signer: files.nodeSigner },
+        },
+        logger,
+      ),
     );
     const s13 = await stack.start(startS13(config, check, metrics, logger));
     const radius = await stack.start(startRadius(config, app, metrics, check, logger));

@@ -12,6 +12,8 @@ import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { TX_TYPES } from "../core/tx/tx-type.js";
 import type { LedgerApp } from "../ledger/application.js";
+import { CheckReads } from "../ledger/read/check-reads.js";
+import { type CheckReportDeps, checkPlugin } from "./check/check-routes.js";
 import { ownershipRoutes } from "./check/ownership-routes.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
@@ -47,6 +49,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly rlmRestToken?: string | undefined;
   /** The deadlines and limits every connection on the port follows. */
   readonly connections: ConnectionPolicy;
+  /** The TAC database, node key and proofs of check reports; undefined leaves /v1/check out. */
+  readonly checkReports?: CheckReportDeps | undefined;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -108,6 +112,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
   if (deps.watches) {
     await fastify.register(watchRoutes, { reads: deps.reads, watches: deps.watches });
+  }
+  if (deps.checkReports) {
+    await fastify.register(checkPlugin, {
+      ...deps.checkReports,
+      reads: new CheckReads(deps.app.store),
+    });
   }
   await fastify.register(eirPlugin, {
     prefix: EIR_PREFIX,

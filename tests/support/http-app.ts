@@ -12,18 +12,20 @@ import { pino } from "pino";
 import type { EirUnknownDevicePolicy } from "../../src/core/check/equipment-check.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
+import type { TacDb } from "../../src/core/identifiers/tac-db.js";
 import { lastNonce } from "../../src/core/machine/verify.js";
 import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { readTacDb } from "../../src/node/tac-db-file.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
 import { createNodeMetrics } from "../../src/servers/metrics/node-metrics.js";
 import type { WatchRegistry } from "../../src/servers/watch/watch-registry.js";
 import { type TxStep, testGenesis } from "./consortium.js";
-import { signed } from "./signers.js";
+import { signed, testSigner } from "./signers.js";
 
 /** One injected exchange: status, content type and the body parsed as JSON when it is JSON. */
 export interface InjectReply {
@@ -49,6 +51,15 @@ export interface HttpApp {
   /** submit() each step in order. */
   run(steps: readonly TxStep[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The node key the inject app signs check reports with. */
+export const TEST_NODE_KEY = testSigner("node");
+/** The shipped TAC database, parsed once per test process. */
+let tacDb: TacDb | undefined;
+function shippedTacDb(): TacDb {
+  tacDb ??= readTacDb();
+  return tacDb;
 }
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
@@ -91,6 +102,7 @@ export async function startHttpApp(
     version: "test",
     ready: () => true,
     ...(watches ? { watches } : {}),
+    checkReports: { tacs: shippedTacDb(), signer: TEST_NODE_KEY },
   });
   opts.configure?.(fastify);
   await fastify.ready();

@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import type { Command } from "commander";
+import { csvField } from "../../core/encoding/csv.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { DeviceInfo } from "../sdk/node-client.js";
-import { csvField } from "./csv.js";
 import { displayIdentifier } from "./identifier-display.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";
 import { print } from "./output.js";

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { NODE_VERSION } from "../../node/version.js";
+import { checkCommand } from "./check-command.js";
 import { consentCommand } from "./consent-command.js";
 import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
@@ -30,6 +31,7 @@ keysCommand(program);
 initCommand(program);
 startCommand(program);
 queryCommands(program);
+checkCommand(program);
 txCommand(program);
 importCommand(program);
 exportCommand(program);

@@ -1,3 +1,4 @@
+import type { CheckReport } from "../../core/check/check-report.js";
 import type { Signer } from "../../core/crypto/ed25519.js";
 import { toBase64Url } from "../../core/encoding/bytes.js";
 import { canonicalBytes } from "../../core/encoding/canonical-json.js";
@@ -103,6 +104,10 @@ export interface OwnershipAnswer {
   /** The committed height the answer is true at. */
   readonly height: number;
 }
+/** One answer of a bulk check: the report, or why that identifier could not be checked. */
+export type CheckResult =
+  | { readonly input: string; readonly report: CheckReport }
+  | { readonly input: string; readonly error: { readonly code: string; readonly message: string } };
 
 /** A typed client of a node's REST API at an http(s) base URL. Error replies become coded errors. */
 export class NodeClient {
@@ -229,5 +234,15 @@ export class NodeClient {
   ): Promise<OwnershipAnswer> {
     const body = { challenge: proof.challenge, key: proof.key, signature: proof.signature };
     return this.request(`/v1/check/${encodeURIComponent(id)}/ownership`, { method: "POST", body });
+  }
+
+  /** A device's signed check report (verify it with core/check/report-signature verifyCheckReport). */
+  check(id: string): Promise<CheckReport> {
+    return this.request(`/v1/check/${encodeURIComponent(id)}`);
+  }
+
+  /** Check reports for up to 1,000 identifiers, in order; an unreadable one is {input, error}. */
+  checkMany(ids: readonly string[]): Promise<{ results: CheckResult[] }> {
+    return this.request("/v1/check", { method: "POST", body: { ids } });
   }
 }

@@ -419,6 +419,39 @@ export const ERRORS = spec({
     http: 400,
     message: "The block header is signed by a key the verifier does not trust.",
   },
+
+  // Check reports (GET/POST /v1/check) and the TAC database they name models from.
+  CHECK_BATCH_TOO_LARGE: {
+    abci: 160,
+    http: 400,
+    message: "A bulk check names at most 1,000 identifiers.",
+  },
+  CHECK_REPORT_MALFORMED: {
+    abci: 161,
+    http: 400,
+    message: "The check report does not have the expected shape.",
+  },
+  CHECK_REPORT_ID_MISMATCH: {
+    abci: 162,
+    http: 400,
+    message: "The check report's id is not the hash of its contents.",
+  },
+  CHECK_REPORT_SIGNER_UNTRUSTED: {
+    abci: 163,
+    http: 400,
+    message: "The check report is signed by a key the verifier does not trust.",
+  },
+  CHECK_REPORT_BAD_SIGNATURE: {
+    abci: 164,
+    http: 400,
+    message: "The check report's signature does not verify.",
+  },
+  CHECK_PROOF_HEIGHT_MISMATCH: {
+    abci: 165,
+    http: 500,
+    message: "The proof bundle is not of the height the check report describes.",
+  },
+  TAC_DB_INVALID: { abci: 166, http: 500, message: "The TAC database file is invalid." },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -96,8 +96,12 @@ export interface Device {
   readonly suspicions?: readonly CloneSuspicion[];
   /** Genuine IMEI–subscriber pairings (salted hashes); absent when none. */
   readonly pairings?: readonly Pairing[];
-  /** A settled theft claim: the insurer (its member key id) took the title (insurance.settle). */
-  readonly settlement?: { insurer: string /* member key id */; claim: string; height: number };
+  /** A settled theft claim (insurance.settle): the insurer's member key id, its claim, when. */
+  readonly settlement?: {
+    readonly insurer: string;
+    readonly claim: string;
+    readonly height: number;
+  };
   readonly history: readonly HistoryEntry[];
 }
 

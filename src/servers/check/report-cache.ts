@@ -1,0 +1,28 @@
+import type { CheckReport } from "../../core/check/check-report.js";
+
+/**
+ * Signed check reports of the current height. A report is a function of the committed state at
+ * its height (and of the node's fixed TAC database and key), so until the next block every check
+ * of the same identifier gets the same report: the node builds and signs it once. The cache
+ * empties when the height moves, and is bounded, so hostile traffic over many identifiers costs
+ * a rebuild, never memory.
+ */
+export class ReportCache {
+  private height = -1;
+  private readonly reports = new Map<string, CheckReport>();
+
+  constructor(private readonly max = 10_000) {}
+
+  get(height: number, key: string): CheckReport | undefined {
+    return height === this.height ? this.reports.get(key) : undefined;
+  }
+
+  set(height: number, key: string, report: CheckReport): void {
+    if (height < this.height) return;
+    if (height > this.height || this.reports.size >= this.max) {
+      this.reports.clear();
+      this.height = height;
+    }
+    this.reports.set(key, report);
+  }
+}
