@@ -157,9 +157,11 @@ export async function runValidatorChange(): Promise<{ net: TestNet; captured: Ca
     // Power 1000: the new validator and the regulator's carry the chain once two more stop, and
     // sign it with 10 of the genesis set's 40.
     const secondChange = await setPower(1000);
+    // Not before the new power signs (from header H + 2): until then the two left are 40 of 70.
+    await captureHeight(net, 0, secondChange + 2);
     await Promise.all([2, 3].map((i) => stopNode(net.dir, net.node(i).name)));
     let lowOverlap: CapturedHeight | undefined;
-    for (let h = Math.max(secondChange + 2, await latestHeight(net, 0)); !lowOverlap; h++) {
+    for (let h = Math.max(secondChange + 3, await latestHeight(net, 0)); !lowOverlap; h++) {
       if (h > secondChange + 40) throw new Error("no commit by two validators");
       const c = await captureHeight(net, 0, h);
       if (committers(c) === 2 && signedBy(c, key.address)) lowOverlap = c;

@@ -45,7 +45,13 @@ const bundle = cometBundleFixture();
 /** Shortly after the bundle's header: inside the trusting period of the genesis. */
 const NOW = timeOf(proofsFixture().next, 1000);
 
-function refuses(b: unknown, trust: unknown, code: ErrorCode, now = NOW, what: string = code): void {
+function refuses(
+  b: unknown,
+  trust: unknown,
+  code: ErrorCode,
+  now = NOW,
+  what: string = code,
+): void {
   assert.throws(
     () => verifyProofBundle(b, trust, { now }),
     (e: unknown) => {
