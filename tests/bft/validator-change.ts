@@ -1,10 +1,11 @@
 /**
  * The light-client scenario on a real network, shared by the fixture capture
  * (capture-light-fixtures.ts, which wrote tests/fixtures/cometbft/) and the live test
- * (light-client.test.ts): four validators of power 10 and a full node; the regulator makes the
- * full node's member a validator of power 100 (`validator.set`); then three of the four first
- * validators stop (the changed set of power 30, then 1000), so that the chain goes on signed by the regulator's validator and the new one
- * alone, which hold less than 1/3 of the genesis set's power.
+ * (light-client.test.ts): four validators of power 10 and a full node. The regulator's
+ * `validator.set` makes the full node's member a validator of power 30 (every commit then needs
+ * two of the first four: over 1/3 of the genesis power); one first validator stops and its store
+ * proves two keys; a second `validator.set` raises the new one to 1000 and two more stop, so the
+ * chain goes on signed by the regulator's validator and the new one alone: 10 of the genesis 40.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
