@@ -51,8 +51,9 @@ export interface EmbeddedCommitJson {
 }
 
 /**
- * CometBFT: the app hash of state `height` is carried by the header of height + 1 (or of the
- * first later header whose app_hash it still is), signed by a commit of more than 2/3 of the
+ * CometBFT: the app hash of state `height` is carried by the header of exactly height + 1 (a
+ * later header carrying the same app hash would not show that state `height` had it; the
+ * verifier refuses one with PROOF_HEIGHT_MISMATCH), signed by a commit of more than 2/3 of the
  * voting power of the validator set that header names.
  */
 export interface CometCommitJson {
