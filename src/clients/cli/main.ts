@@ -13,6 +13,7 @@ import { queryCommands } from "./query-commands.js";
 import { radiusCommand } from "./radius-command.js";
 import { startCommand } from "./start-command.js";
 import { txCommand } from "./tx-command.js";
+import { verifyCommand } from "./verify-command.js";
 
 // `devicechain export | head` closes the pipe early: that ends the output, it is not a failure.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -39,6 +40,7 @@ radiusCommand(program);
 netCommand(program);
 ownershipCommand(program);
 consentCommand(program);
+verifyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

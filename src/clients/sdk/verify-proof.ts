@@ -7,6 +7,7 @@ import {
   type ProvenEntry,
   verifyStateProof,
 } from "../../core/proof/state-proof.js";
+import { type VerifiedBundle, verifyProofBundle } from "../../core/proof/verify-bundle.js";
 
 /**
  * Verify what a node proves with the node's own definitions (core/proof), so a client and the
@@ -50,4 +51,21 @@ export function verifyProof(input: {
 }): VerifiedEntry {
   const header = verifyBlock(input.block, input.trustedKeys);
   return { ...verifyProofAt(input.proof, header.appHash), height: header.height };
+}
+
+/**
+ * Verify a proof bundle (GET /v1/devices/{id}/proof, parsed) against a trust: a genesis.json, a
+ * checkpoint.json saved from an earlier verification, or {chainId, nodeKeys} for an embedded
+ * node. `now` defaults to this machine's clock. Returns the entries proved, their height and, for
+ * CometBFT, the checkpoint to save; throws the coded error of the first step that fails.
+ */
+export function verifyBundle(
+  bundle: unknown,
+  trust: unknown,
+  opts: { readonly now?: number; readonly trustingPeriodMs?: number } = {},
+): VerifiedBundle {
+  return verifyProofBundle(bundle, trust, {
+    now: opts.now ?? Date.now(),
+    ...(opts.trustingPeriodMs === undefined ? {} : { trustingPeriodMs: opts.trustingPeriodMs }),
+  });
 }

@@ -1,4 +1,4 @@
-/** The one place where bytes become text and back: hex, base64url and UTF-8. */
+/** The one place where bytes become text and back: hex, base64url, base64 and UTF-8. */
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -34,6 +34,19 @@ export function fromBase64Url(s: string): Uint8Array | undefined {
   if (!B64URL.test(s) || s.length % 4 === 1) return undefined;
   const b = new Uint8Array(Buffer.from(s, "base64url"));
   return toBase64Url(b) === s ? b : undefined;
+}
+
+const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Decode padded standard base64 (CometBFT's keys and signatures) strictly, or undefined. */
+export function fromBase64(s: string): Uint8Array | undefined {
+  if (!B64.test(s) || s.length % 4 !== 0) return undefined;
+  const b = new Uint8Array(Buffer.from(s, "base64"));
+  return toBase64(b) === s ? b : undefined;
+}
+
+export function toBase64(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
 }
 
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {

@@ -452,6 +452,83 @@ export const ERRORS = spec({
     message: "The proof bundle is not of the height the check report describes.",
   },
   TAC_DB_INVALID: { abci: 166, http: 500, message: "The TAC database file is invalid." },
+  // Proof bundles (core/proof/verify-bundle.ts), as any client verifies them: 130–149.
+  PROOF_UNKNOWN_VERSION: {
+    abci: 130,
+    http: 400,
+    message: "The proof bundle's version is not one this verifier knows.",
+  },
+  PROOF_WRONG_CHAIN: {
+    abci: 131,
+    http: 400,
+    message: "The bundle, its header and the trust do not name the same chain.",
+  },
+  PROOF_FORGED_SIGNATURE: {
+    abci: 132,
+    http: 400,
+    message: "A validator's signature in the commit does not verify.",
+  },
+  PROOF_INSUFFICIENT_SIGNATURES: {
+    abci: 133,
+    http: 400,
+    message: "The commit is signed by no more than 2/3 of the header's validators' voting power.",
+  },
+  PROOF_UNTRUSTED_VALIDATORS: {
+    abci: 134,
+    http: 400,
+    message:
+      "The trusted validators signed no more than 1/3 of their voting power: the new set cannot be trusted.",
+  },
+  PROOF_TRUST_EXPIRED: {
+    abci: 135,
+    http: 400,
+    message: "The trusted validator set is older than the trusting period.",
+  },
+  PROOF_HEADER_FROM_FUTURE: {
+    abci: 136,
+    http: 400,
+    message: "The header's time is later than now plus the allowed clock drift.",
+  },
+  PROOF_APP_HASH_MISMATCH: {
+    abci: 137,
+    http: 400,
+    message: "The signed header does not carry the bundle's app hash.",
+  },
+  PROOF_HEIGHT_MISMATCH: {
+    abci: 138,
+    http: 400,
+    message: "The signed header is not at the height that commits the bundle's state.",
+  },
+  PROOF_VALIDATORS_MISMATCH: {
+    abci: 139,
+    http: 400,
+    message: "The bundle's validator set is not the one the header names.",
+  },
+  PROOF_COMMIT_MISMATCH: {
+    abci: 140,
+    http: 400,
+    message: "The commit is not for this header (its height, block id or number of votes).",
+  },
+  PROOF_DUPLICATE_VALIDATOR: {
+    abci: 141,
+    http: 400,
+    message: "A validator is listed or votes twice.",
+  },
+  PROOF_UNKNOWN_VALIDATOR: {
+    abci: 142,
+    http: 400,
+    message: "A vote names a validator that is not at its place in the set.",
+  },
+  PROOF_HEADER_BEFORE_TRUST: {
+    abci: 143,
+    http: 400,
+    message: "The header comes before the trusted height or time.",
+  },
+  TRUST_INVALID: {
+    abci: 144,
+    http: 400,
+    message: "The trust file is not a genesis or checkpoint this verifier can use.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;
