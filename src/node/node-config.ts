@@ -17,6 +17,11 @@ import {
   radiusClientsProblem,
 } from "../servers/radius/radius-clients.js";
 import {
+  type AccessSettings,
+  accessSettingsProblem,
+  DEFAULT_ACCESS,
+} from "../servers/access/access-plans.js";
+import {
   DIAMETER_UNLISTED_PEER_POLICIES,
   type DiameterPeerConfig,
   type DiameterUnlistedPeerPolicy,
@@ -99,6 +104,8 @@ export interface NodeConfig extends ConnectionPolicy {
   readonly rlmRestTokenFile: string | null;
   /** The most RADIUS accounting sessions kept in memory; beyond it new sessions are not tracked. */
   readonly radiusMaxSessions: number;
+  /** Paid access: the public tier's rate and the price plans API keys are issued on. */
+  readonly access: AccessSettings;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -140,6 +147,7 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   diameterUnlistedPeers: "refuse",
   rlmRestTokenFile: null,
   radiusMaxSessions: 1_000_000,
+  access: DEFAULT_ACCESS,
   ...DEFAULT_CONNECTION_POLICY,
 };
 
@@ -217,6 +225,7 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   ],
   rlmRestTokenFile: [nullOr(nonEmpty), "a token file path, or null"],
   radiusMaxSessions: [isInt(1, 10_000_000), "an integer, 1 to 10000000"],
+  access: [(v) => accessSettingsProblem(v) ?? true, "{publicTier, plans}"],
   firstByteTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
   headersTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
   requestTimeoutMs: [isInt(100, 3_600_000), "milliseconds, 100 to 3600000"],

@@ -9,6 +9,8 @@ import { CleanupStack } from "./cleanup-stack.js";
 import { readNodeFiles } from "./data-dir.js";
 import { createLogger } from "./logger.js";
 import type { NodeConfig } from "./node-config.js";
+import type { AccessStore } from "./access-store/access-store.js";
+import { startAccess } from "./services/access.js";
 import { startEngine } from "./services/engine.js";
 import { startLedger } from "./services/ledger.js";
 import { startMetrics } from "./services/metrics.js";
@@ -36,6 +38,8 @@ export interface RunningNode {
   readonly nfInstanceId: string;
   /** The NRF registration, when nrfUri is set. */
   readonly nrf: NrfRegistration | undefined;
+  /** Paid access's store: API keys, metering records, monthly counters. */
+  readonly access: AccessStore;
   /**
    * Stop every service in the reverse order of their start: stop taking requests, commit what
    * is queued, close the ledger. Idempotent: every call returns the same promise.
@@ -114,8 +118,9 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       "ledger open",
     );
     if (opts.seedDemo && config.dev && !files.consensus) await opts.seedDemo(engine, logger);
+    const access = await stack.start(startAccess(config));
     const sbi = await stack.start(
-      startSbi(config, { engine, metrics, push, check, files, ready: () => ready }, logger),
+      startSbi(config, { engine, metrics, push, check, files, access, ready: () => ready }, logger),
     );
     const s13 = await stack.start(startS13(config, check, metrics, logger));
     const radius = await stack.start(startRadius(config, app, metrics, check, logger));
@@ -142,6 +147,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       radius,
       nfInstanceId: files.nfInstanceId,
       nrf,
+      access,
       close,
     };
   } catch (e) {

@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { TX_TYPES } from "../core/tx/tx-type.js";
 import type { LedgerApp } from "../ledger/application.js";
+import { type AccessDeps, accessPlugin } from "./access/access-plugin.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
@@ -42,6 +43,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly rlmRestToken?: string | undefined;
   /** The deadlines and limits every connection on the port follows. */
   readonly connections: ConnectionPolicy;
+  /** Paid access: API keys, plans, rate limits and metering for routes with config.access. */
+  readonly access: AccessDeps;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -97,6 +100,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     void reply.code(404).send(errorBody(e));
   });
 
+  // Before every route it guards: its onRoute hook adds the hooks to routes with config.access.
+  await fastify.register(accessPlugin, deps.access);
   await fastify.register(restPlugin, deps);
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });

@@ -17,6 +17,9 @@ import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { AccessStore } from "../../src/node/access-store/access-store.js";
+import type { AccessScope } from "../../src/servers/access/access-context.js";
+import { type AccessSettings, DEFAULT_ACCESS } from "../../src/servers/access/access-plans.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
@@ -36,6 +39,10 @@ export interface InjectReply {
 export interface HttpApp {
   readonly fastify: FastifyInstance;
   readonly app: LedgerApp;
+  /** Paid access's store, in the app's temporary directory. */
+  readonly access: AccessStore;
+  /** A new API key (the presented form) for an org on a plan (default: business, every scope it has). */
+  apiKey(opts?: { org?: string; plan?: string; scopes?: readonly AccessScope[] }): string;
   /** GET (or another method) a path, answered without a socket. */
   request(
     url: string,
@@ -52,7 +59,12 @@ export interface HttpApp {
 
 /** Build the HTTP server on a fresh test chain (nothing listens). */
 export async function startHttpApp(
-  opts: { unknownDevicePolicy?: EirUnknownDevicePolicy } = {},
+  opts: {
+    unknownDevicePolicy?: EirUnknownDevicePolicy;
+    access?: AccessSettings;
+    /** Routes registered before the server is ready (e.g. a test's own route with config.access). */
+    routes?: (fastify: FastifyInstance) => void;
+  } = {},
 ): Promise<HttpApp> {
   const unknownDevicePolicy = opts.unknownDevicePolicy ?? "reject";
   const dir = mkdtempSync(path.join(tmpdir(), "dc-inject-"));
@@ -60,6 +72,8 @@ export async function startHttpApp(
   app.initChain(testGenesis());
   const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
   const metrics = createNodeMetrics(app, () => engine.pendingCount);
+  const access = AccessStore.open(dir);
+  const accessSettings = opts.access ?? DEFAULT_ACCESS;
   const fastify = await buildHttpServer({
     app,
     reads: app.reads,
@@ -82,7 +96,9 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
+    access: { book: access, settings: accessSettings },
   });
+  opts.routes?.(fastify);
   await fastify.ready();
 
   const request: HttpApp["request"] = async (url, init = {}) => {
@@ -119,6 +135,13 @@ export async function startHttpApp(
   return {
     fastify,
     app,
+    access,
+    apiKey(o = {}) {
+      const plan = o.plan ?? "business";
+      const scopes =
+        o.scopes ?? (Object.keys(accessSettings.plans[plan]?.scopes ?? {}) as AccessScope[]);
+      return access.createKey({ org: o.org ?? "test-org", plan, scopes, now: Date.now() }).key;
+    },
     request,
     post,
     submit,
@@ -130,6 +153,7 @@ export async function startHttpApp(
       metrics.detach();
       await engine.stop();
       await app.close();
+      await access.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
