@@ -6,6 +6,11 @@ import {
 } from "../core/check/equipment-check.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import {
+  type AccessSettings,
+  accessSettingsProblem,
+  DEFAULT_ACCESS,
+} from "../servers/access/access-plans.js";
+import {
   type ConnectionPolicy,
   connectionPolicyProblem,
   DEFAULT_CONNECTION_POLICY,
@@ -16,11 +21,6 @@ import {
   type RadiusUnknownMacPolicy,
   radiusClientsProblem,
 } from "../servers/radius/radius-clients.js";
-import {
-  type AccessSettings,
-  accessSettingsProblem,
-  DEFAULT_ACCESS,
-} from "../servers/access/access-plans.js";
 import {
   DIAMETER_UNLISTED_PEER_POLICIES,
   type DiameterPeerConfig,

@@ -18,6 +18,7 @@ import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
 import { AccessStore } from "../../src/node/access-store/access-store.js";
+import type { AccessBook } from "../../src/servers/access/access-book.js";
 import type { AccessScope } from "../../src/servers/access/access-context.js";
 import { type AccessSettings, DEFAULT_ACCESS } from "../../src/servers/access/access-plans.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
@@ -39,6 +40,8 @@ export interface InjectReply {
 export interface HttpApp {
   readonly fastify: FastifyInstance;
   readonly app: LedgerApp;
+  /** The temporary data directory (its access/ is the access store the CLI can open too). */
+  readonly dir: string;
   /** Paid access's store, in the app's temporary directory. */
   readonly access: AccessStore;
   /** A new API key (the presented form) for an org on a plan (default: business, every scope it has). */
@@ -64,6 +67,8 @@ export async function startHttpApp(
     access?: AccessSettings;
     /** Routes registered before the server is ready (e.g. a test's own route with config.access). */
     routes?: (fastify: FastifyInstance) => void;
+    /** Wrap the access store as the plugin sees it (a test injecting a failing disk). */
+    book?: (store: AccessStore) => AccessBook;
   } = {},
 ): Promise<HttpApp> {
   const unknownDevicePolicy = opts.unknownDevicePolicy ?? "reject";
@@ -96,7 +101,7 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
-    access: { book: access, settings: accessSettings },
+    access: { book: opts.book ? opts.book(access) : access, settings: accessSettings },
   });
   opts.routes?.(fastify);
   await fastify.ready();
@@ -135,6 +140,7 @@ export async function startHttpApp(
   return {
     fastify,
     app,
+    dir,
     access,
     apiKey(o = {}) {
       const plan = o.plan ?? "business";

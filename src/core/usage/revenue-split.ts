@@ -40,7 +40,10 @@ export interface RevenueLine {
 
 /** Sum the split of every call, per member and currency; sorted by member, then currency. */
 export function revenueShare(calls: Iterable<BilledCall>): RevenueLine[] {
-  const lines = new Map<string, { member: string; currency: string; calls: number; amount: number }>();
+  const lines = new Map<
+    string,
+    { member: string; currency: string; calls: number; amount: number }
+  >();
   for (const call of calls) {
     for (const [member, amount] of splitPrice(call.price, call.attribution)) {
       const k = `${member}\n${call.currency}`;

@@ -88,7 +88,10 @@ export function buildStatement(
   month: string,
   calls: Iterable<MeteredCall>,
 ): UsageStatement {
-  const lines = new Map<string, { day: string; scope: string; currency: string; calls: number; amount: number }>();
+  const lines = new Map<
+    string,
+    { day: string; scope: string; currency: string; calls: number; amount: number }
+  >();
   for (const c of calls) {
     const day = dayOf(c.time);
     const k = `${day}\n${c.scope}\n${c.currency}`;
@@ -114,14 +117,19 @@ export function buildStatement(
 function dueOf(lines: readonly UsageLine[]): AmountDue[] {
   const due = new Map<string, number>();
   for (const l of lines) due.set(l.currency, (due.get(l.currency) ?? 0) + l.amount);
-  return [...due.entries()].sort((a, b) => cmp(a[0], b[0])).map(([currency, amount]) => ({ currency, amount }));
+  return [...due.entries()]
+    .sort((a, b) => cmp(a[0], b[0]))
+    .map(([currency, amount]) => ({ currency, amount }));
 }
 
 /** Sign a statement with the node's key. */
 export function signStatement(signer: Signer, statement: UsageStatement): SignedStatement {
   return {
     statement,
-    signature: { keyId: signer.keyId, sig: toBase64Url(signer.sign(statementSigningBytes(statement))) },
+    signature: {
+      keyId: signer.keyId,
+      sig: toBase64Url(signer.sign(statementSigningBytes(statement))),
+    },
   };
 }
 
@@ -135,10 +143,16 @@ export function verifyStatement(json: unknown, trustedNodeKey?: string): SignedS
   const signed = decodeSignedStatement(json);
   const { statement, signature } = signed;
   if (signature.keyId !== statement.nodeKey) {
-    throw makeError("STATEMENT_BAD_SIGNATURE", "The statement is not signed by the node key it names");
+    throw makeError(
+      "STATEMENT_BAD_SIGNATURE",
+      "The statement is not signed by the node key it names",
+    );
   }
   if (trustedNodeKey !== undefined && signature.keyId !== trustedNodeKey) {
-    throw makeError("STATEMENT_BAD_SIGNATURE", `The statement is signed by ${signature.keyId}, not the trusted key`);
+    throw makeError(
+      "STATEMENT_BAD_SIGNATURE",
+      `The statement is signed by ${signature.keyId}, not the trusted key`,
+    );
   }
   const sig = fromBase64Url(signature.sig);
   if (!sig || !verifyEd25519(signature.keyId, statementSigningBytes(statement), sig)) {
@@ -177,7 +191,8 @@ export function decodeSignedStatement(json: unknown): SignedStatement {
     throw malformed("nodeKey and org are strings");
   }
   if (typeof s.month !== "string" || !MONTH.test(s.month)) throw malformed("month is YYYY-MM");
-  if (s.id !== statementId(s.nodeKey, s.org, s.month)) throw malformed("id is not the statement's id");
+  if (s.id !== statementId(s.nodeKey, s.org, s.month))
+    throw malformed("id is not the statement's id");
   if (!Array.isArray(s.lines) || s.lines.length > MAX_LINES) throw malformed("lines is a list");
   const lines: UsageLine[] = [];
   for (const l of s.lines as unknown[]) {
@@ -199,7 +214,12 @@ export function decodeSignedStatement(json: unknown): SignedStatement {
     }
     const line = l as unknown as UsageLine;
     const prev = lines[lines.length - 1];
-    if (prev && (cmp(prev.day, line.day) || cmp(prev.scope, line.scope) || cmp(prev.currency, line.currency)) >= 0) {
+    if (
+      prev &&
+      (cmp(prev.day, line.day) ||
+        cmp(prev.scope, line.scope) ||
+        cmp(prev.currency, line.currency)) >= 0
+    ) {
       throw malformed("lines are sorted by day, scope and currency, each once");
     }
     lines.push(line);
@@ -207,5 +227,8 @@ export function decodeSignedStatement(json: unknown): SignedStatement {
   if (canonicalize(s.due) !== canonicalize(dueOf(lines))) {
     throw malformed("due is not the sum of the lines per currency");
   }
-  return { statement: s as unknown as UsageStatement, signature: { keyId: sig.keyId, sig: sig.sig } };
+  return {
+    statement: s as unknown as UsageStatement,
+    signature: { keyId: sig.keyId, sig: sig.sig },
+  };
 }

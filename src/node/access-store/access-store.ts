@@ -18,11 +18,12 @@ import { toBase64Url, toHex } from "../../core/encoding/bytes.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { apiKeyHash, formatApiKey } from "../../core/usage/api-key.js";
 import { monthOf } from "../../core/usage/usage-month.js";
-import type { AccessScope } from "../../servers/access/access-context.js";
 import type { AccessBook, ApiKeyRecord, MeterRecord } from "../../servers/access/access-book.js";
+import type { AccessScope } from "../../servers/access/access-context.js";
 
 export const ACCESS_DIR = "access";
-const SEP = "\u0000";
+/** Between the parts of a key: no month, key id, scope or request id holds it. */
+const SEP = "|";
 
 const previousMonth = (month: string): string => {
   const [y, m] = month.split("-").map(Number) as [number, number];
@@ -82,7 +83,11 @@ export class AccessStore implements AccessBook {
     const month = monthOf(record.time);
     const k = [month, record.keyId, record.requestId].join(SEP);
     const before = [previousMonth(month), record.keyId, record.requestId].join(SEP);
-    if (this.pending.has(k) || this.meters.get(k) !== undefined || this.meters.get(before) !== undefined) {
+    if (
+      this.pending.has(k) ||
+      this.meters.get(k) !== undefined ||
+      this.meters.get(before) !== undefined
+    ) {
       return false;
     }
     const counter = [month, record.keyId, record.scope].join(SEP);
@@ -153,7 +158,7 @@ export class AccessStore implements AccessBook {
   *records(month: string): Iterable<MeterRecord> {
     this.root.resetReadTxn();
     const start = `${month}${SEP}`;
-    for (const { value } of this.meters.getRange({ start, end: `${month}\u0001` })) {
+    for (const { value } of this.meters.getRange({ start, end: `${month}}` })) {
       yield JSON.parse(value) as MeterRecord;
     }
   }

@@ -4,7 +4,14 @@
  */
 import type { AccessScope } from "./access-context.js";
 
-export const ACCESS_SCOPES: readonly AccessScope[] = ["check", "bulk", "watch", "proof", "lists", "data"];
+export const ACCESS_SCOPES: readonly AccessScope[] = [
+  "check",
+  "bulk",
+  "watch",
+  "proof",
+  "lists",
+  "data",
+];
 
 /** What one scope of a plan allows and costs. */
 export interface ScopeTerms {
@@ -68,7 +75,11 @@ const isInt = (v: unknown, min: number, max: number): boolean =>
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function onlyFields(o: Record<string, unknown>, fields: readonly string[], where: string): string | undefined {
+function onlyFields(
+  o: Record<string, unknown>,
+  fields: readonly string[],
+  where: string,
+): string | undefined {
   const extra = Object.keys(o).find((k) => !fields.includes(k));
   if (extra !== undefined) return `${where}: unknown field "${extra}"`;
   const missing = fields.find((k) => !(k in o));
@@ -81,11 +92,16 @@ export function accessSettingsProblem(v: unknown): string | undefined {
   const shape = onlyFields(v, ["publicTier", "plans"], "access");
   if (shape) return shape;
   const pub = v.publicTier;
-  if (!isObject(pub) || onlyFields(pub, ["ratePerMinute"], "") || !isInt(pub.ratePerMinute, 1, 1_000_000)) {
+  if (
+    !isObject(pub) ||
+    onlyFields(pub, ["ratePerMinute"], "") ||
+    !isInt(pub.ratePerMinute, 1, 1_000_000)
+  ) {
     return "access.publicTier is {ratePerMinute: 1 to 1000000}";
   }
   const plans = v.plans;
-  if (!isObject(plans) || Object.keys(plans).length > 100) return "access.plans is an object of at most 100 plans";
+  if (!isObject(plans) || Object.keys(plans).length > 100)
+    return "access.plans is an object of at most 100 plans";
   for (const [name, plan] of Object.entries(plans)) {
     const where = `access.plans.${name}`;
     if (!PLAN_NAME.test(name)) return `${where}: a plan name is 1-32 of a-z 0-9 -`;
@@ -106,7 +122,8 @@ export function accessSettingsProblem(v: unknown): string | undefined {
       if (f) return f;
       if (!isInt(t.ratePerMinute, 1, 1_000_000)) return `${at}.ratePerMinute is 1 to 1000000`;
       if (!isInt(t.monthlyQuota, 1, 1_000_000_000_000)) return `${at}.monthlyQuota is 1 to 10^12`;
-      if (!isInt(t.price, 0, 1_000_000_000)) return `${at}.price is an integer of minor units, 0 to 10^9`;
+      if (!isInt(t.price, 0, 1_000_000_000))
+        return `${at}.price is an integer of minor units, 0 to 10^9`;
     }
   }
   return undefined;

@@ -22,8 +22,8 @@ import { makeError } from "../../core/errors/devicechain-error.js";
 import { apiKeyHash, apiKeyId } from "../../core/usage/api-key.js";
 import { monthOf, nextMonthStart } from "../../core/usage/usage-month.js";
 import { normalizeAddress } from "../remote-address.js";
-import type { Accessor, AccessScope, RouteAccess } from "./access-context.js";
 import type { AccessBook, ApiKeyRecord } from "./access-book.js";
+import type { Accessor, AccessScope, RouteAccess } from "./access-context.js";
 import type { AccessSettings, Plan } from "./access-plans.js";
 
 export interface AccessDeps {
@@ -122,9 +122,13 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
     const month = monthOf(time);
     if (book.used(record.keyId, access.scope, month) >= terms.monthlyQuota) {
       const resetsAt = new Date(nextMonthStart(month)).toISOString();
-      throw makeError("ACCESS_QUOTA_EXCEEDED", `The ${access.scope} quota for ${month} is used up`, {
-        data: { scope: access.scope, month, quota: terms.monthlyQuota, resetsAt },
-      });
+      throw makeError(
+        "ACCESS_QUOTA_EXCEEDED",
+        `The ${access.scope} quota for ${month} is used up`,
+        {
+          data: { scope: access.scope, month, quota: terms.monthlyQuota, resetsAt },
+        },
+      );
     }
     const requestId = requestIdOf(request);
     void reply.header("x-request-id", requestId);
