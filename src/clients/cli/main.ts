@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { NODE_VERSION } from "../../node/version.js";
+import { accessCommand } from "./access-command.js";
 import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
 import { initCommand } from "./init-command.js";
@@ -33,6 +34,7 @@ importCommand(program);
 exportCommand(program);
 radiusCommand(program);
 netCommand(program);
+accessCommand(program);
 
 try {
   await program.parseAsync(process.argv);
