@@ -46,7 +46,8 @@ export class AccessStore implements AccessBook {
       this.root = open({
         path: path.join(dir, "store"),
         compression: false,
-        overlappingSync: false,
+        overlappingSync: process.env.DC_OVERLAP === "1",
+        separateFlushed: true,
         mapSize: 2 ** 34,
       });
     } catch (cause) {
@@ -96,12 +97,13 @@ export class AccessStore implements AccessBook {
     this.pending.add(k);
     try {
       // One event turn's puts go in one LMDB transaction: the record and its counter together.
-      const written = Promise.all([
-        this.meters.put(k, JSON.stringify(record)),
-        this.counters.put(counter, String(n)),
-      ]);
-      await written;
-      await this.root.flushed;
+      const put = this.meters.put(k, JSON.stringify(record)) as Promise<boolean> & {
+        flushed: Promise<boolean>;
+      };
+      // Same commit as the record: its failure rejects `put` too, which is what is awaited.
+      this.counters.put(counter, String(n)).catch(() => undefined);
+      // This commit's own flush (separateFlushed), not whatever commit is last by then.
+      await put.flushed;
       return true;
     } catch (cause) {
       this.counts.set(counter, n - 1);
