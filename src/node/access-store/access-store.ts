@@ -4,11 +4,13 @@
  * time (LMDB is multi-process: one write lock between processes, readers never block), always
  * through `AccessStore.open`, so both use the same options.
  *
- * Durability: the environment is opened with `overlappingSync: false`, so a write's promise
- * resolves only after LMDB's commit has synced to disk (lmdb-js: "once the promise resolves, the
- * transaction will have been fully written to the physical storage medium"); we also await
- * `flushed`, which then resolves at once. Concurrent meter() calls queued in one event turn share
- * one commit (lmdb-js batches them), which is what keeps metering cheap under load.
+ * Durability: the environment is opened with `overlappingSync: false` (each commit syncs to disk
+ * before it completes, and no flush runs outside the write lock that another process shares) and
+ * `separateFlushed: true`, and meter() awaits its own put's `flushed` promise. In lmdb-js 3.5
+ * (write.js) that promise is the commit promise itself when overlappingSync is off, so it
+ * resolves once that very commit is on disk; the root's `flushed` would instead wait for whatever
+ * commit is last by the time it is read. Concurrent meter() calls share one commit (lmdb-js
+ * batches the puts queued while a commit runs), which is what keeps metering cheap under load.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -46,7 +48,7 @@ export class AccessStore implements AccessBook {
       this.root = open({
         path: path.join(dir, "store"),
         compression: false,
-        overlappingSync: process.env.DC_OVERLAP === "1",
+        overlappingSync: false,
         separateFlushed: true,
         mapSize: 2 ** 34,
       });
