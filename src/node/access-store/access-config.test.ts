@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { isError } from "../../core/errors/devicechain-error.js";
-import { loadNodeConfig } from "../node-config.js";
 import { accessSettingsProblem, DEFAULT_ACCESS } from "../../servers/access/access-plans.js";
+import { loadNodeConfig } from "../node-config.js";
 
 const withPlan = (terms: unknown) => ({
   publicTier: { ratePerMinute: 5 },
