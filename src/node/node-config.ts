@@ -6,6 +6,11 @@ import {
 } from "../core/check/equipment-check.js";
 import { makeError } from "../core/errors/devicechain-error.js";
 import {
+  type AccessSettings,
+  accessSettingsProblem,
+  DEFAULT_ACCESS,
+} from "../servers/access/access-plans.js";
+import {
   type ConnectionPolicy,
   connectionPolicyProblem,
   DEFAULT_CONNECTION_POLICY,
@@ -103,6 +108,8 @@ export interface NodeConfig extends ConnectionPolicy {
   readonly rlmRestTokenFile: string | null;
   /** The most RADIUS accounting sessions kept in memory; beyond it new sessions are not tracked. */
   readonly radiusMaxSessions: number;
+  /** Paid access: the public tier's rate and the price plans API keys are issued on. */
+  readonly access: AccessSettings;
 }
 
 export type NodeSettings = Omit<NodeConfig, "dataDir">;
@@ -146,6 +153,7 @@ export const DEFAULT_SETTINGS: NodeSettings = {
   diameterUnlistedPeers: "refuse",
   rlmRestTokenFile: null,
   radiusMaxSessions: 1_000_000,
+  access: DEFAULT_ACCESS,
   ...DEFAULT_CONNECTION_POLICY,
 };
 
@@ -225,6 +233,7 @@ const CHECKS: Readonly<Record<keyof NodeSettings, readonly [Check, string]>> = {
   ],
   rlmRestTokenFile: [nullOr(nonEmpty), "a token file path, or null"],
   radiusMaxSessions: [isInt(1, 10_000_000), "an integer, 1 to 10000000"],
+  access: [(v) => accessSettingsProblem(v) ?? true, "{publicTier, plans}"],
   firstByteTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
   headersTimeoutMs: [isInt(100, 600_000), "milliseconds, 100 to 600000"],
   requestTimeoutMs: [isInt(100, 3_600_000), "milliseconds, 100 to 3600000"],

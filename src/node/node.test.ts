@@ -27,6 +27,7 @@ const STARTED = [
   "push",
   "embedded engine",
   "observations",
+  "access store",
   "HTTP API",
   "S13",
   "RADIUS",

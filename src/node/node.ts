@@ -5,10 +5,12 @@ import type { TxEngine } from "../ledger/engine/tx-engine.js";
 import type { ObservationSink } from "../servers/check-observation.js";
 import { LedgerEquipmentCheck } from "../servers/ledger-equipment-check.js";
 import type { NrfRegistration } from "../servers/nrf/nrf-registration.js";
+import type { AccessStore } from "./access-store/access-store.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import { readNodeFiles } from "./data-dir.js";
 import { createLogger } from "./logger.js";
 import type { NodeConfig } from "./node-config.js";
+import { startAccess } from "./services/access.js";
 import { startEngine } from "./services/engine.js";
 import { startLedger } from "./services/ledger.js";
 import { startMetrics } from "./services/metrics.js";
@@ -37,6 +39,8 @@ export interface RunningNode {
   readonly nfInstanceId: string;
   /** The NRF registration, when nrfUri is set. */
   readonly nrf: NrfRegistration | undefined;
+  /** Paid access's store: API keys, metering records, monthly counters. */
+  readonly access: AccessStore;
   /**
    * Stop every service in the reverse order of their start: stop taking requests, commit what
    * is queued, close the ledger. Idempotent: every call returns the same promise.
@@ -120,6 +124,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       "ledger open",
     );
     if (opts.seedDemo && config.dev && !files.consensus) await opts.seedDemo(engine, logger);
+    const access = await stack.start(startAccess(config));
     const sbi = await stack.start(
       startSbi(
         config,
@@ -131,6 +136,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
           files,
           ready: () => ready,
           checkReports: { tacs, signer: files.nodeSigner },
+          access,
         },
         logger,
       ),
@@ -160,6 +166,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       radius,
       nfInstanceId: files.nfInstanceId,
       nrf,
+      access,
       close,
     };
   } catch (e) {

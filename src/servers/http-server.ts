@@ -13,6 +13,7 @@ import { makeError } from "../core/errors/devicechain-error.js";
 import { TX_TYPES } from "../core/tx/tx-type.js";
 import type { LedgerApp } from "../ledger/application.js";
 import { CheckReads } from "../ledger/read/check-reads.js";
+import { type AccessDeps, accessPlugin } from "./access/access-plugin.js";
 import { type CheckReportDeps, checkPlugin } from "./check/check-routes.js";
 import { ownershipRoutes } from "./check/ownership-routes.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
@@ -51,6 +52,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly connections: ConnectionPolicy;
   /** The TAC database, node key and proofs of check reports; undefined leaves /v1/check out. */
   readonly checkReports?: CheckReportDeps | undefined;
+  /** Paid access: API keys, plans, rate limits and metering for routes with config.access. */
+  readonly access: AccessDeps;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -106,6 +109,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     void reply.code(404).send(errorBody(e));
   });
 
+  // Before every route it guards: its onRoute hook adds the hooks to routes with config.access.
+  await fastify.register(accessPlugin, deps.access);
   await fastify.register(restPlugin, deps);
   await fastify.register(ownershipRoutes, { reads: deps.reads });
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });

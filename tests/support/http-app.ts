@@ -18,7 +18,11 @@ import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { AccessStore } from "../../src/node/access-store/access-store.js";
 import { readTacDb } from "../../src/node/tac-db-file.js";
+import type { AccessBook } from "../../src/servers/access/access-book.js";
+import type { AccessScope } from "../../src/servers/access/access-context.js";
+import { type AccessSettings, DEFAULT_ACCESS } from "../../src/servers/access/access-plans.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
@@ -39,6 +43,12 @@ export interface InjectReply {
 export interface HttpApp {
   readonly fastify: FastifyInstance;
   readonly app: LedgerApp;
+  /** The temporary data directory (its access/ is the access store the CLI can open too). */
+  readonly dir: string;
+  /** Paid access's store, in the app's temporary directory. */
+  readonly access: AccessStore;
+  /** A new API key (the presented form) for an org on a plan (default: business, every scope it has). */
+  apiKey(opts?: { org?: string; plan?: string; scopes?: readonly AccessScope[] }): string;
   /** GET (or another method) a path, answered without a socket. */
   request(
     url: string,
@@ -70,6 +80,11 @@ export async function startHttpApp(
     watches?: (app: LedgerApp) => WatchRegistry;
     /** Called before the server is ready: a test's own hooks (e.g. a stand-in's onRequest). */
     configure?: (fastify: FastifyInstance) => void;
+    access?: AccessSettings;
+    /** Routes registered before the server is ready (e.g. a test's own route with config.access). */
+    routes?: (fastify: FastifyInstance) => void;
+    /** Wrap the access store as the plugin sees it (a test injecting a failing disk). */
+    book?: (store: AccessStore) => AccessBook;
   } = {},
 ): Promise<HttpApp> {
   const unknownDevicePolicy = opts.unknownDevicePolicy ?? "reject";
@@ -79,6 +94,8 @@ export async function startHttpApp(
   const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
   const metrics = createNodeMetrics(app, () => engine.pendingCount);
   const watches = opts.watches?.(app);
+  const access = AccessStore.open(dir);
+  const accessSettings = opts.access ?? DEFAULT_ACCESS;
   const fastify = await buildHttpServer({
     app,
     reads: app.reads,
@@ -103,8 +120,10 @@ export async function startHttpApp(
     ready: () => true,
     ...(watches ? { watches } : {}),
     checkReports: { tacs: shippedTacDb(), signer: TEST_NODE_KEY },
+    access: { book: opts.book ? opts.book(access) : access, settings: accessSettings },
   });
   opts.configure?.(fastify);
+  opts.routes?.(fastify);
   await fastify.ready();
 
   const request: HttpApp["request"] = async (url, init = {}) => {
@@ -141,6 +160,14 @@ export async function startHttpApp(
   return {
     fastify,
     app,
+    dir,
+    access,
+    apiKey(o = {}) {
+      const plan = o.plan ?? "business";
+      const scopes =
+        o.scopes ?? (Object.keys(accessSettings.plans[plan]?.scopes ?? {}) as AccessScope[]);
+      return access.createKey({ org: o.org ?? "test-org", plan, scopes, now: Date.now() }).key;
+    },
     request,
     post,
     submit,
@@ -152,6 +179,7 @@ export async function startHttpApp(
       metrics.detach();
       await engine.stop();
       await app.close();
+      await access.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { NODE_VERSION } from "../../node/version.js";
+import { accessCommand } from "./access-command.js";
 import { checkCommand } from "./check-command.js";
 import { consentCommand } from "./consent-command.js";
 import { exportCommand } from "./export-command.js";
@@ -41,6 +42,7 @@ netCommand(program);
 ownershipCommand(program);
 consentCommand(program);
 verifyCommand(program);
+accessCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -529,6 +529,64 @@ export const ERRORS = spec({
     http: 400,
     message: "The trust file is not a genesis or checkpoint this verifier can use.",
   },
+  // Paid access (servers/access, docs/PROTOCOL.md "Paid access") and usage statements.
+  ACCESS_KEY_REQUIRED: {
+    abci: 180,
+    http: 401,
+    message: "This route needs an API key: Authorization: Bearer <key>, or X-Api-Key.",
+  },
+  ACCESS_KEY_INVALID: { abci: 181, http: 401, message: "The API key is not valid on this node." },
+  ACCESS_KEY_REVOKED: { abci: 182, http: 401, message: "The API key has been revoked." },
+  ACCESS_SCOPE_FORBIDDEN: {
+    abci: 183,
+    http: 403,
+    message: "The API key does not have the scope this route needs.",
+  },
+  ACCESS_RATE_LIMITED: {
+    abci: 184,
+    http: 429,
+    message: "Too many requests for this key or address; retry after Retry-After seconds.",
+  },
+  ACCESS_QUOTA_EXCEEDED: {
+    abci: 185,
+    http: 402,
+    message: "The key's monthly quota for this scope is used up.",
+  },
+  ACCESS_METERING_FAILED: {
+    abci: 186,
+    http: 503,
+    message: "The call could not be metered, so its answer was not sent; retry later.",
+  },
+  ACCESS_PLAN_UNKNOWN: {
+    abci: 187,
+    http: 403,
+    message: "The plan is not offered by this node's configuration.",
+  },
+  ACCESS_REQUEST_ID_INVALID: {
+    abci: 188,
+    http: 400,
+    message: "Idempotency-Key or X-Request-Id is 1-128 characters of A-Z a-z 0-9 - _ . : /.",
+  },
+  STATEMENT_MALFORMED: {
+    abci: 189,
+    http: 400,
+    message: "The usage statement does not have the expected shape.",
+  },
+  STATEMENT_BAD_SIGNATURE: {
+    abci: 190,
+    http: 400,
+    message: "The usage statement's signature does not verify.",
+  },
+  USAGE_ALREADY_ATTESTED: {
+    abci: 191,
+    http: 409,
+    message: "The member has already attested this statement.",
+  },
+  USAGE_MONTH_OPEN: {
+    abci: 192,
+    http: 409,
+    message: "A month's usage can be attested only once the month has ended (by block time).",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -196,6 +196,13 @@ function paramsFor(type: TxType, role: Role, c: MemoryChain): JsonObject {
       return { manufacturer: "manufacturer", revoke: true };
     case "validator.set":
       return { member: "manufacturer", pubKey: Buffer.alloc(32, 7).toString("base64"), power: 10 };
+    case "usage.attest":
+      return {
+        month: "2000-01",
+        statement: "a".repeat(32),
+        sha256: "b".repeat(64),
+        nodeKey: testSigner("node").keyId,
+      };
   }
 }
 

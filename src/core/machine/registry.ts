@@ -12,6 +12,7 @@ import { keyRotate } from "./actions/rotate-key.js";
 import { deviceScrap } from "./actions/scrap.js";
 import { deviceSell } from "./actions/sell.js";
 import { transferAccept, transferCancel, transferOffer } from "./actions/transfer.js";
+import { usageAttest } from "./actions/usage-attest.js";
 import { validatorSet } from "./actions/validator.js";
 import type { TxDefinition } from "./tx-definition.js";
 
@@ -45,6 +46,7 @@ export const TX_DEFINITIONS = [
   pairingRemove,
   pairingDelegate,
   validatorSet,
+  usageAttest,
 ] as const;
 
 const byType: ReadonlyMap<string, TxDefinition<TxType>> = new Map(

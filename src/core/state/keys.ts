@@ -21,3 +21,6 @@ export const aliasKey = (identifierKey: string): string => `alias/${identifierKe
 export const DEVICE_PREFIX = "device/";
 /** A manufacturer the regulator lets record and remove pairings on its own devices. */
 export const pairingDelegationKey = (memberId: string): string => `delegation/pairing/${memberId}`;
+/** A member's attestation of one of its node's usage statements (`usage.attest`). */
+export const usageAttestationKey = (memberId: string, statementId: string): string =>
+  `usage/${memberId}/${statementId}`;

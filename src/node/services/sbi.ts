@@ -7,6 +7,7 @@ import { connectionPolicyOf } from "../../servers/connection-policy.js";
 import type { EquipmentCheck } from "../../servers/equipment-check.js";
 import { buildHttpServer } from "../../servers/http-server.js";
 import type { NodeMetrics } from "../../servers/metrics/node-metrics.js";
+import type { AccessStore } from "../access-store/access-store.js";
 import type { NodeFiles } from "../data-dir.js";
 import type { NodeConfig } from "../node-config.js";
 import type { PushService } from "../push/push-service.js";
@@ -26,6 +27,8 @@ export interface SbiParts {
   /** What N5g-eir and rlm_rest ask. */
   readonly check: EquipmentCheck;
   readonly files: Pick<NodeFiles, "accessTokens" | "rlmRestToken">;
+  /** Paid access's store, which the access plugin reads keys from and meters into. */
+  readonly access: AccessStore;
   /** What /readyz answers: false until the node has started, and again once it is closing. */
   readonly ready: () => boolean;
   /** What check reports need: the TAC database, the node key, proofs. */
@@ -56,6 +59,7 @@ export async function startSbi(
     version: NODE_VERSION,
     ready: parts.ready,
     checkReports: parts.checkReports,
+    access: { book: parts.access, settings: config.access },
   });
   let url: string;
   try {

@@ -1,0 +1,53 @@
+/**
+ * What the access plugin asks of the node's access store (node/access-store implements it over
+ * LMDB): API keys by id, this month's use of a key, and durable metering.
+ */
+import type { AccessScope } from "./access-context.js";
+
+/** An API key as stored: never the key itself, only its SHA-256. */
+export interface ApiKeyRecord {
+  /** `dck_<16 hex>`: the public part of the key. */
+  readonly keyId: string;
+  /** SHA-256 (hex) of the whole presented key. */
+  readonly hash: string;
+  readonly org: string;
+  readonly plan: string;
+  readonly scopes: readonly AccessScope[];
+  /** ms since the epoch. */
+  readonly created: number;
+  /** ms since the epoch, once revoked; a revoked key is refused on its next request. */
+  readonly revoked?: number;
+}
+
+/** One billable answer, as metered. */
+export interface MeterRecord {
+  /** The client's Idempotency-Key or X-Request-Id, else one the node made. */
+  readonly requestId: string;
+  /** When the request arrived, ms since the epoch. */
+  readonly time: number;
+  readonly org: string;
+  readonly keyId: string;
+  readonly plan: string;
+  readonly scope: AccessScope;
+  /** The route's URL pattern, e.g. /v1/check/:id (never the identifier asked about). */
+  readonly route: string;
+  readonly status: number;
+  /** Minor units of `currency`. */
+  readonly price: number;
+  readonly currency: string;
+  /** The member key ids whose records made the answer (request.attribution). */
+  readonly attribution: readonly string[];
+}
+
+export interface AccessBook {
+  /** The key record for a key id as stored now: read on every request, so a revocation holds at once. */
+  key(keyId: string): ApiKeyRecord | undefined;
+  /** Billable calls metered for a key and scope in a month (`YYYY-MM`). */
+  used(keyId: string, scope: AccessScope, month: string): number;
+  /**
+   * Record a billable call durably: resolves once the record is on disk, true; false when the
+   * key already has a record of this request id (this month or the last), which is not billed
+   * again. Rejects when the store cannot write.
+   */
+  meter(record: MeterRecord): Promise<boolean>;
+}
