@@ -14,6 +14,7 @@ import { startLedger } from "./services/ledger.js";
 import { startMetrics } from "./services/metrics.js";
 import { startNrf } from "./services/nrf.js";
 import { startObservations } from "./services/observations.js";
+import { startProofs } from "./services/proofs.js";
 import { startPush } from "./services/push.js";
 import { type RadiusService, startRadius } from "./services/radius.js";
 import { startS13 } from "./services/s13.js";
@@ -114,8 +115,9 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
       "ledger open",
     );
     if (opts.seedDemo && config.dev && !files.consensus) await opts.seedDemo(engine, logger);
+    const proofs = await stack.start(Promise.resolve(startProofs(files.consensus, app)));
     const sbi = await stack.start(
-      startSbi(config, { engine, metrics, push, check, files, ready: () => ready }, logger),
+      startSbi(config, { engine, metrics, push, check, files, proofs, ready: () => ready }, logger),
     );
     const s13 = await stack.start(startS13(config, check, metrics, logger));
     const radius = await stack.start(startRadius(config, app, metrics, check, logger));

@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { makeError } from "../core/errors/devicechain-error.js";
 import { TX_TYPES } from "../core/tx/tx-type.js";
 import type { LedgerApp } from "../ledger/application.js";
+import { proofRoutes } from "./check/proof-routes.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
@@ -98,6 +99,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   await fastify.register(restPlugin, deps);
+  if (deps.proofs) await fastify.register(proofRoutes, { reads: deps.reads, proofs: deps.proofs });
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
   await fastify.register(eirPlugin, {

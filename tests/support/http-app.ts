@@ -13,16 +13,21 @@ import type { EirUnknownDevicePolicy } from "../../src/core/check/equipment-chec
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { lastNonce } from "../../src/core/machine/verify.js";
+import { headerSigner } from "../../src/core/proof/header-signature.js";
 import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { EmbeddedProofSource } from "../../src/ledger/read/embedded-proofs.js";
 import { DEFAULT_CONNECTION_POLICY } from "../../src/servers/connection-policy.js";
 import { buildHttpServer } from "../../src/servers/http-server.js";
 import { LedgerEquipmentCheck } from "../../src/servers/ledger-equipment-check.js";
 import { createNodeMetrics } from "../../src/servers/metrics/node-metrics.js";
 import { type TxStep, testGenesis } from "./consortium.js";
-import { signed } from "./signers.js";
+import { signed, testSigner } from "./signers.js";
+
+/** The key the inject app's engine signs block headers with, as a node signs with node.key. */
+export const NODE_KEY: Signer = testSigner("inject-node");
 
 /** One injected exchange: status, content type and the body parsed as JSON when it is JSON. */
 export interface InjectReply {
@@ -58,7 +63,8 @@ export async function startHttpApp(
   const dir = mkdtempSync(path.join(tmpdir(), "dc-inject-"));
   const app = LedgerApp.open(dir);
   app.initChain(testGenesis());
-  const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
+  // Headers signed as the node signs them, so proof bundles can be built.
+  const engine = new EmbeddedEngine(app, { maxWaitMs: 5, signHeader: headerSigner(NODE_KEY) });
   const metrics = createNodeMetrics(app, () => engine.pendingCount);
   const fastify = await buildHttpServer({
     app,
@@ -82,6 +88,7 @@ export async function startHttpApp(
     connections: DEFAULT_CONNECTION_POLICY,
     version: "test",
     ready: () => true,
+    proofs: new EmbeddedProofSource(app.store),
   });
   await fastify.ready();
 

@@ -98,6 +98,9 @@ const FROZEN: Readonly<Record<string, number>> = {
   HEADER_UNSIGNED: 123,
   HEADER_BAD_SIGNATURE: 124,
   HEADER_SIGNER_UNTRUSTED: 125,
+  PROOF_HEIGHT_UNAVAILABLE: 150,
+  PROOF_UNAVAILABLE: 151,
+  PROOF_COMMIT_MISMATCH: 152,
 };
 
 test("every code keeps its ABCI number, and no number is added without a line here", () => {

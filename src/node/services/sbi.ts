@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
+import type { ProofSource } from "../../ledger/read/proof-source.js";
 import { connectionPolicyOf } from "../../servers/connection-policy.js";
 import type { EquipmentCheck } from "../../servers/equipment-check.js";
 import { buildHttpServer } from "../../servers/http-server.js";
@@ -27,6 +28,8 @@ export interface SbiParts {
   readonly files: Pick<NodeFiles, "accessTokens" | "rlmRestToken">;
   /** What /readyz answers: false until the node has started, and again once it is closing. */
   readonly ready: () => boolean;
+  /** Proof bundles for the engine that runs (services/proofs.ts). */
+  readonly proofs?: ProofSource;
 }
 
 /** Build the HTTP server (HTTP/1.1 and h2c) and listen on config.host:config.port. */
@@ -51,6 +54,7 @@ export async function startSbi(
     connections: connectionPolicyOf(config),
     version: NODE_VERSION,
     ready: parts.ready,
+    proofs: parts.proofs,
   });
   let url: string;
   try {
