@@ -17,6 +17,10 @@ import type { ProofSource } from "./proof-source.js";
 export class EmbeddedProofSource implements ProofSource {
   /** The last signed block read, by height: every bundle of a height shares its header. */
   private block: StoredBlock | undefined;
+  /** The last height known to be flushed to disk, and the wait for a later one. */
+  private flushedHeight = -1;
+  private flushing: { readonly height: number; readonly done: Promise<void> } | undefined;
+  private chainId: string | undefined;
 
   constructor(private readonly store: LedgerStore) {}
 
@@ -27,8 +31,19 @@ export class EmbeddedProofSource implements ProofSource {
    */
   async prove(keys: readonly string[], height?: number): Promise<ProofBundleJson> {
     const bundle = this.bundle(keys, height);
-    await this.store.flushed();
+    if (this.flushedHeight < this.store.last.height) await this.flushed(this.store.last.height);
     return bundle;
+  }
+
+  /** Wait until every commit up to `height` is on disk; concurrent bundles share one wait. */
+  private flushed(height: number): Promise<void> {
+    if (this.flushing?.height !== height) {
+      const done = this.store.flushed().then(() => {
+        this.flushedHeight = Math.max(this.flushedHeight, height);
+      });
+      this.flushing = { height, done };
+    }
+    return this.flushing.done;
   }
 
   /**
@@ -56,7 +71,7 @@ export class EmbeddedProofSource implements ProofSource {
     });
     return {
       version: 1,
-      chainId: readChain(this.store)?.chainId ?? block.header.chainId,
+      chainId: (this.chainId ??= readChain(this.store)?.chainId ?? block.header.chainId),
       height: block.header.height,
       appHash: last.appHash,
       entries,
