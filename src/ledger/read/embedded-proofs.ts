@@ -71,7 +71,7 @@ export class EmbeddedProofSource implements ProofSource {
     });
     return {
       version: 1,
-      chainId: (this.chainId ??= readChain(this.store)?.chainId ?? block.header.chainId),
+      chainId: this.chainIdOf(block),
       height: block.header.height,
       appHash: last.appHash,
       entries,
@@ -81,6 +81,12 @@ export class EmbeddedProofSource implements ProofSource {
         signature: { keyId: block.signature.keyId, sig: block.signature.sig },
       },
     };
+  }
+
+  /** The chain id never changes once genesis is written: read once. */
+  private chainIdOf(block: StoredBlock): string {
+    this.chainId ??= readChain(this.store)?.chainId ?? block.header.chainId;
+    return this.chainId;
   }
 
   private earlier(height: number): StoredBlock | undefined {
