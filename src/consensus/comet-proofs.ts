@@ -56,6 +56,9 @@ export class CometProofSource implements ProofSource {
   /** Validator sets by validators_hash: the set changes far less often than the height. */
   private readonly validatorSets = new Map<string, Promise<Validators>>();
   private readonly closing = new AbortController();
+  /** The default height for the last committed state seen: one block read per commit, not per bundle. */
+  private available: { top: number; appHash: string; height: number } | undefined;
+  private chainId: string | undefined;
 
   constructor(
     private readonly store: LedgerStore,
@@ -76,7 +79,9 @@ export class CometProofSource implements ProofSource {
         throw makeError("INTERNAL", "The state moved while being proved");
       return toCompactStateProof(p.proof);
     });
-    const chainId = readChain(this.store)?.chainId ?? "";
+    // Cached once genesis is written (InitChain may come after the node starts).
+    const chainId = this.chainId ?? readChain(this.store)?.chainId ?? "";
+    if (chainId !== "") this.chainId = chainId;
     const signedHeader = await this.signedHeader(at + 1);
     const header = (signedHeader["header"] ?? {}) as RpcHeader;
     const carried = typeof header.app_hash === "string" ? header.app_hash.toLowerCase() : "";
@@ -116,7 +121,14 @@ export class CometProofSource implements ProofSource {
     // Height 0 is InitChain's state, whose app hash header 1 carries, as for any other height.
     const sameState = (h: number): boolean =>
       h === top || (h >= 0 && h < top && this.store.getBlock(h)?.header.appHash === appHash);
-    const available = sameState(top - 1) ? top - 1 : top;
+    const known = this.available;
+    const available =
+      known?.top === top && known.appHash === appHash
+        ? known.height
+        : sameState(top - 1)
+          ? top - 1
+          : top;
+    this.available = { top, appHash, height: available };
     if (asked === undefined) return available;
     if (sameState(asked)) return asked;
     throw makeError("PROOF_HEIGHT_UNAVAILABLE", `The node can prove height ${available}`, {

@@ -27,6 +27,7 @@ const STARTED = [
   "push",
   "embedded engine",
   "observations",
+  "proofs",
   "HTTP API",
   "S13",
   "RADIUS",
