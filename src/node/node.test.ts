@@ -28,6 +28,7 @@ const STARTED = [
   "embedded engine",
   "observations",
   "access store",
+  "proofs",
   "HTTP API",
   "S13",
   "RADIUS",

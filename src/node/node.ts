@@ -16,6 +16,7 @@ import { startLedger } from "./services/ledger.js";
 import { startMetrics } from "./services/metrics.js";
 import { startNrf } from "./services/nrf.js";
 import { startObservations } from "./services/observations.js";
+import { startProofs } from "./services/proofs.js";
 import { startPush } from "./services/push.js";
 import { type RadiusService, startRadius } from "./services/radius.js";
 import { startS13 } from "./services/s13.js";
@@ -125,6 +126,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
     );
     if (opts.seedDemo && config.dev && !files.consensus) await opts.seedDemo(engine, logger);
     const access = await stack.start(startAccess(config));
+    const proofs = await stack.start(Promise.resolve(startProofs(files.consensus, app)));
     const sbi = await stack.start(
       startSbi(
         config,
@@ -137,6 +139,7 @@ export async function runNode(config: NodeConfig, opts: RunNodeOptions = {}): Pr
           ready: () => ready,
           checkReports: { tacs, signer: files.nodeSigner },
           access,
+          proofs,
         },
         logger,
       ),

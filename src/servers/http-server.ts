@@ -16,6 +16,7 @@ import { CheckReads } from "../ledger/read/check-reads.js";
 import { type AccessDeps, accessPlugin } from "./access/access-plugin.js";
 import { type CheckReportDeps, checkPlugin } from "./check/check-routes.js";
 import { ownershipRoutes } from "./check/ownership-routes.js";
+import { proofRoutes } from "./check/proof-routes.js";
 import { type ConnectionPolicy, connectionMetrics } from "./connection-policy.js";
 import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
@@ -113,6 +114,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   await fastify.register(accessPlugin, deps.access);
   await fastify.register(restPlugin, deps);
   await fastify.register(ownershipRoutes, { reads: deps.reads });
+  if (deps.proofs) await fastify.register(proofRoutes, { reads: deps.reads, proofs: deps.proofs });
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });
   if (deps.watches) {

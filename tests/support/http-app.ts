@@ -14,10 +14,12 @@ import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import type { TacDb } from "../../src/core/identifiers/tac-db.js";
 import { lastNonce } from "../../src/core/machine/verify.js";
+import { headerSigner } from "../../src/core/proof/header-signature.js";
 import type { SignedTx } from "../../src/core/tx/transaction.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { LedgerApp } from "../../src/ledger/application.js";
 import { EmbeddedEngine } from "../../src/ledger/engine/embedded-engine.js";
+import { EmbeddedProofSource } from "../../src/ledger/read/embedded-proofs.js";
 import { AccessStore } from "../../src/node/access-store/access-store.js";
 import { readTacDb } from "../../src/node/tac-db-file.js";
 import type { AccessBook } from "../../src/servers/access/access-book.js";
@@ -30,6 +32,9 @@ import { createNodeMetrics } from "../../src/servers/metrics/node-metrics.js";
 import type { WatchRegistry } from "../../src/servers/watch/watch-registry.js";
 import { type TxStep, testGenesis } from "./consortium.js";
 import { signed, testSigner } from "./signers.js";
+
+/** The inject app's node key: it signs block headers and check reports, as a node signs with node.key. */
+export const NODE_KEY: Signer = testSigner("inject-node");
 
 /** One injected exchange: status, content type and the body parsed as JSON when it is JSON. */
 export interface InjectReply {
@@ -63,8 +68,6 @@ export interface HttpApp {
   close(): Promise<void>;
 }
 
-/** The node key the inject app signs check reports with. */
-export const TEST_NODE_KEY = testSigner("node");
 /** The shipped TAC database, parsed once per test process. */
 let tacDb: TacDb | undefined;
 function shippedTacDb(): TacDb {
@@ -91,7 +94,8 @@ export async function startHttpApp(
   const dir = mkdtempSync(path.join(tmpdir(), "dc-inject-"));
   const app = LedgerApp.open(dir);
   app.initChain(testGenesis());
-  const engine = new EmbeddedEngine(app, { maxWaitMs: 5 });
+  // Headers signed as the node signs them, so proof bundles can be built.
+  const engine = new EmbeddedEngine(app, { maxWaitMs: 5, signHeader: headerSigner(NODE_KEY) });
   const metrics = createNodeMetrics(app, () => engine.pendingCount);
   const watches = opts.watches?.(app);
   const access = AccessStore.open(dir);
@@ -119,8 +123,9 @@ export async function startHttpApp(
     version: "test",
     ready: () => true,
     ...(watches ? { watches } : {}),
-    checkReports: { tacs: shippedTacDb(), signer: TEST_NODE_KEY },
+    checkReports: { tacs: shippedTacDb(), signer: NODE_KEY },
     access: { book: opts.book ? opts.book(access) : access, settings: accessSettings },
+    proofs: new EmbeddedProofSource(app.store),
   });
   opts.configure?.(fastify);
   opts.routes?.(fastify);

@@ -143,6 +143,9 @@ const FROZEN: Readonly<Record<string, number>> = {
   STATEMENT_BAD_SIGNATURE: 190,
   USAGE_ALREADY_ATTESTED: 191,
   USAGE_MONTH_OPEN: 192,
+  PROOF_HEIGHT_UNAVAILABLE: 150,
+  PROOF_UNAVAILABLE: 151,
+  PROOF_SOURCE_MISMATCH: 152,
 };
 
 test("every code keeps its ABCI number, and no number is added without a line here", () => {

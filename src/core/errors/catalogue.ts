@@ -587,6 +587,22 @@ export const ERRORS = spec({
     http: 409,
     message: "A month's usage can be attested only once the month has ended (by block time).",
   },
+  // Proof bundles as the node serves them (GET /v1/devices/{id}/proof).
+  PROOF_HEIGHT_UNAVAILABLE: {
+    abci: 150,
+    http: 409,
+    message: "The node cannot prove that height; the error's data names the height it can prove.",
+  },
+  PROOF_UNAVAILABLE: {
+    abci: 151,
+    http: 503,
+    message: "No signed header commits the node's state yet; retry shortly.",
+  },
+  PROOF_SOURCE_MISMATCH: {
+    abci: 152,
+    http: 500,
+    message: "The consensus header does not carry the app hash of the node's state.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
+import type { ProofSource } from "../../ledger/read/proof-source.js";
 import type { CheckReportDeps } from "../../servers/check/check-routes.js";
 import { connectionPolicyOf } from "../../servers/connection-policy.js";
 import type { EquipmentCheck } from "../../servers/equipment-check.js";
@@ -33,6 +34,8 @@ export interface SbiParts {
   readonly ready: () => boolean;
   /** What check reports need: the TAC database, the node key, proofs. */
   readonly checkReports?: CheckReportDeps | undefined;
+  /** Proof bundles for the engine that runs (services/proofs.ts). */
+  readonly proofs?: ProofSource;
 }
 
 /** Build the HTTP server (HTTP/1.1 and h2c) and listen on config.host:config.port. */
@@ -60,6 +63,7 @@ export async function startSbi(
     ready: parts.ready,
     checkReports: parts.checkReports,
     access: { book: parts.access, settings: config.access },
+    proofs: parts.proofs,
   });
   let url: string;
   try {

@@ -15,12 +15,7 @@ import {
   STOLEN_PHONE,
   STOLEN_PHONE_MAC,
 } from "../../../tests/support/consortium.js";
-import {
-  codeOf,
-  type HttpApp,
-  startHttpApp,
-  TEST_NODE_KEY,
-} from "../../../tests/support/http-app.js";
+import { codeOf, type HttpApp, NODE_KEY, startHttpApp } from "../../../tests/support/http-app.js";
 import { TEST_CHAIN } from "../../../tests/support/signers.js";
 import { verifyCheckReport } from "../../core/check/report-signature.js";
 import { fromHex } from "../../core/encoding/bytes.js";
@@ -84,8 +79,8 @@ describe("check routes", () => {
     assert.equal(r.body.ownershipChanges, 1);
     assert.equal(r.body.height, t.app.reads.last.height);
     // Exactly what was served verifies: the response schema dropped nothing the node signed.
-    const report = verifyCheckReport(r.body, [TEST_NODE_KEY.keyId]);
-    assert.equal(report.signature?.keyId, TEST_NODE_KEY.keyId);
+    const report = verifyCheckReport(r.body, [NODE_KEY.keyId]);
+    assert.equal(report.signature?.keyId, NODE_KEY.keyId);
   });
 
   test("every identifier form of a device gives the same claims", async () => {
@@ -132,7 +127,7 @@ describe("check routes", () => {
     const unknownTac = await check("99999999000001");
     assert.equal(unknownTac.status, 200);
     assert.deepEqual(unknownTac.body.reasons, ["unregistered", "tac_unknown"]);
-    verifyCheckReport(unknownTac.body, [TEST_NODE_KEY.keyId]);
+    verifyCheckReport(unknownTac.body, [NODE_KEY.keyId]);
   });
 
   test("an invalid identifier is its coded 400", async () => {
@@ -158,7 +153,7 @@ describe("check routes", () => {
       tacs: parseTacDb(
         readFileSync(new URL("../../../../share/tacdb.csv", import.meta.url), "utf8"),
       ),
-      signer: TEST_NODE_KEY,
+      signer: NODE_KEY,
     });
     await f.ready();
     try {
@@ -209,7 +204,7 @@ describe("check routes", () => {
       ],
     );
     assert.equal(results[0]?.report?.height, results[2]?.report?.height);
-    for (const x of [results[0], results[2]]) verifyCheckReport(x?.report, [TEST_NODE_KEY.keyId]);
+    for (const x of [results[0], results[2]]) verifyCheckReport(x?.report, [NODE_KEY.keyId]);
   });
 
   test("POST /v1/check refuses more than 1,000 identifiers, and a malformed body", async () => {

@@ -1,5 +1,6 @@
 import type { TxEngine } from "../../ledger/engine/tx-engine.js";
 import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
+import type { ProofSource } from "../../ledger/read/proof-source.js";
 import type { NodeMetrics } from "../metrics/node-metrics.js";
 
 /** What the REST routes are given explicitly; they share nothing else. */
@@ -12,6 +13,8 @@ export interface RestDeps {
   readonly commitTimeoutMs: number;
   /** False while the node starts (e.g. seeding the demo) and once it is closing. */
   readonly ready: () => boolean;
+  /** Proof bundles for the engine that runs; undefined leaves GET /v1/devices/{id}/proof out. */
+  readonly proofs?: ProofSource | undefined;
 }
 
 /** A JSON object with any properties, for OpenAPI descriptions of open-ended replies. */
