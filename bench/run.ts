@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- [suite...]` prints one JSON object per line:
- * {"bench","metric","value","unit"} plus context fields. Suites: core, eir, radius, bft (all by default; bft needs Go).
+ * {"bench","metric","value","unit"} plus context fields. Suites: core, eir, radius, buyers, bft (all by default; bft needs Go).
  */
 import { runBftBench } from "./bft-bench.js";
+import { runBuyersBench } from "./buyers-bench.js";
 import { runCoreBench } from "./core-bench.js";
 import { runEirBench } from "./eir-bench.js";
 import { runRadiusBench } from "./radius-bench.js";
@@ -22,6 +23,7 @@ const SUITES: Record<string, (emit: Emit) => Promise<void>> = {
   bft: runBftBench,
   eir: runEirBench,
   radius: runRadiusBench,
+  buyers: runBuyersBench,
 };
 
 async function main(): Promise<void> {

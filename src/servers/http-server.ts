@@ -123,6 +123,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   if (deps.checkReports) {
     await fastify.register(checkPlugin, {
       ...deps.checkReports,
+      proofs: deps.proofs,
       reads: new CheckReads(deps.app.store),
     });
   }

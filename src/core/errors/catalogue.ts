@@ -449,7 +449,7 @@ export const ERRORS = spec({
   CHECK_PROOF_HEIGHT_MISMATCH: {
     abci: 165,
     http: 500,
-    message: "The proof bundle is not of the height the check report describes.",
+    message: "The proof bundle is not of the state (app hash) the check report describes.",
   },
   TAC_DB_INVALID: { abci: 166, http: 500, message: "The TAC database file is invalid." },
   // Proof bundles (core/proof/verify-bundle.ts), as any client verifies them: 130–149.

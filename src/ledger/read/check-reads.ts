@@ -13,6 +13,8 @@ export interface CheckRead {
   readonly attribution: readonly string[];
   /** The state keys a proof bundle must cover: the device record and the alias asked by, or both absences. */
   readonly proofKeys: readonly string[];
+  /** The app hash of the state read: a proof of an earlier height with this app hash proves it too. */
+  readonly appHash: string;
 }
 
 /** A bound on the transaction-signer cache: a signer is a 43-character key id. */
@@ -51,6 +53,7 @@ export class CheckReads {
         identifiers,
         organisations,
       },
+      appHash: last.appHash,
       attribution: device ? this.attribution(device, memberIds) : [],
       proofKeys: device
         ? asked.key === device.id

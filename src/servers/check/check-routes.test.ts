@@ -98,7 +98,7 @@ describe("check routes", () => {
     );
   });
 
-  test("a clean phone passes; nothing in its report names its owner or subscriber", async () => {
+  test("a clean phone passes; its claims name no owner or subscriber, its proof no subscriber", async () => {
     const r = await check(CLEAN_PHONE);
     assert.equal(r.status, 200);
     assert.equal(r.body.verdict, "passed");
@@ -106,11 +106,21 @@ describe("check routes", () => {
     assert.deepEqual(r.body.validity, { checkDigit: "valid", tacKnown: true });
     const kinds = (r.body.history as { kind: string }[]).map((e) => e.kind);
     assert.deepEqual(kinds, ["registered", "sold", "paired"]);
+    // The proof's entry is the ledger record itself (its hash is what the app hash commits to),
+    // so it holds the owner's key id and the salted pairing hash, as every node's copy does; the
+    // report's own claims hold neither, and the subscriber is nowhere (docs/PROTOCOL.md).
+    const { proof, ...claims } = r.body;
+    assert.ok(proof, "the report carries its proof bundle");
+    const claimsText = JSON.stringify(claims);
     for (const secret of [BOB.keyId, ALICE.keyId, SUBSCRIBER, SUBSCRIBER.slice(5), PAIRING]) {
-      assert.ok(!r.text.includes(secret), `the report holds ${secret}`);
+      assert.ok(!claimsText.includes(secret), `the report's claims hold ${secret}`);
+    }
+    for (const secret of [SUBSCRIBER, SUBSCRIBER.slice(5)]) {
+      assert.ok(!r.text.includes(secret), `the report holds the subscriber ${secret}`);
     }
     // The same search on the stolen phone's report, for alice's key.
-    assert.ok(!(await check(STOLEN_PHONE)).text.includes(ALICE.keyId));
+    const { proof: _, ...stolenClaims } = (await check(STOLEN_PHONE)).body;
+    assert.ok(!JSON.stringify(stolenClaims).includes(ALICE.keyId));
   });
 
   test("an unknown but valid identifier is a report: caution, unregistered", async () => {
