@@ -1,6 +1,8 @@
 /**
  * Check reports over real HTTP: a `start --dev` node with the demo data, asked by the SDK and by
  * the CLI, each report verified under the node key the node names at /v1/webhooks/signing-key.
+ * Single checks are a keyless buyer's, on the public tier; the bulk check needs an API key, made
+ * by `devicechain access key create` against the running node's data directory.
  */
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,6 +24,8 @@ describe("check reports on a dev node", () => {
   let node: DevNodeProcess;
   let client: NodeClient;
   let nodeKey: string;
+  /** A marketplace's key (plan business), made by the CLI while the node runs. */
+  let apiKey: string;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "dc-check-"));
@@ -31,6 +35,20 @@ describe("check reports on a dev node", () => {
       signal: AbortSignal.timeout(10_000),
     });
     nodeKey = ((await res.json()) as { keyId: string }).keyId;
+    const created = await cli([
+      "--json",
+      "access",
+      "key",
+      "create",
+      "--org",
+      "Resale Market",
+      "--plan",
+      "business",
+      "--data",
+      path.join(dir, "data"),
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    apiKey = (JSON.parse(created.stdout) as { key: string }).key;
   });
 
   after(async () => {
@@ -75,14 +93,33 @@ describe("check reports on a dev node", () => {
     );
   });
 
-  test("a bulk check over HTTP: one height, errors inline", async () => {
-    const { results } = await client.checkMany([DEMO_STOLEN_IMEI, "nonsense", DEMO_CLEAN_IMEI]);
+  test("a bulk check over HTTP needs a key: without one a coded 401", async () => {
+    await assert.rejects(client.checkMany([DEMO_STOLEN_IMEI]), (e) =>
+      isError(e, "ACCESS_KEY_REQUIRED"),
+    );
+  });
+
+  test("a bulk check over HTTP with a key: one height, errors inline", async () => {
+    const ids = [DEMO_STOLEN_IMEI, "nonsense", DEMO_CLEAN_IMEI];
+    const { results } = await client.checkMany(ids, apiKey);
     assert.equal(results.length, 3);
     const [a, b, c] = results;
     assert.ok(a && "report" in a && c && "report" in c && b && "error" in b);
     assert.equal(b.error.code, "IDENTIFIER_UNRECOGNISED");
     assert.equal(a.report.height, c.report.height);
     verifyCheckReport(c.report, [nodeKey]);
+  });
+
+  test("a key's single check is answered at its plan's rate, not the public tier's", async () => {
+    const res = await fetch(`${node.url}/v1/check/${DEMO_CLEAN_IMEI}`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("ratelimit-limit"), "600", "business: 600 checks a minute");
+    assert.match(res.headers.get("x-request-id") ?? "", /./, "metered: it has a request id");
+    verifyCheckReport(await res.json(), [nodeKey]);
+    assert.equal((await client.check(DEMO_CLEAN_IMEI, apiKey)).verdict, "passed");
   });
 
   test("devicechain check prints the verdict in words and verifies with --node-key", async () => {

@@ -227,22 +227,40 @@ export class NodeClient {
     return this.request("/v1/watches", { method: "POST", body: { request, sig } });
   }
 
-  /** POST /v1/check/{id}/ownership: a forged proof is OWNERSHIP_PROOF_INVALID, not owner false. */
+  /**
+   * POST /v1/check/{id}/ownership: a forged proof is OWNERSHIP_PROOF_INVALID, not owner false.
+   * Without an API key, on the node's public tier (docs/PROTOCOL.md, "Paid access").
+   */
   checkOwnership(
     id: string,
     proof: { readonly challenge: string; readonly key: string; readonly signature: string },
+    apiKey?: string,
   ): Promise<OwnershipAnswer> {
     const body = { challenge: proof.challenge, key: proof.key, signature: proof.signature };
-    return this.request(`/v1/check/${encodeURIComponent(id)}/ownership`, { method: "POST", body });
+    return this.request(`/v1/check/${encodeURIComponent(id)}/ownership`, {
+      method: "POST",
+      body,
+      headers: bearer(apiKey),
+    });
   }
 
-  /** A device's signed check report (verify it with core/check/report-signature verifyCheckReport). */
-  check(id: string): Promise<CheckReport> {
-    return this.request(`/v1/check/${encodeURIComponent(id)}`);
+  /**
+   * A device's signed check report (verify it with core/check/report-signature verifyCheckReport).
+   * Without an API key, on the node's public tier; with one, at its plan's rate, metered.
+   */
+  check(id: string, apiKey?: string): Promise<CheckReport> {
+    return this.request(`/v1/check/${encodeURIComponent(id)}`, { headers: bearer(apiKey) });
   }
 
-  /** Check reports for up to 1,000 identifiers, in order; an unreadable one is {input, error}. */
-  checkMany(ids: readonly string[]): Promise<{ results: CheckResult[] }> {
-    return this.request("/v1/check", { method: "POST", body: { ids } });
+  /**
+   * Check reports for up to 1,000 identifiers, in order; an unreadable one is {input, error}.
+   * Needs an API key with the bulk scope (else ACCESS_KEY_REQUIRED).
+   */
+  checkMany(ids: readonly string[], apiKey?: string): Promise<{ results: CheckResult[] }> {
+    return this.request("/v1/check", { method: "POST", body: { ids }, headers: bearer(apiKey) });
   }
 }
+
+/** The header that presents a paid-access API key, or none. */
+const bearer = (apiKey: string | undefined): Record<string, string> =>
+  apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };

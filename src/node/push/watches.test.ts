@@ -1,9 +1,9 @@
 /**
  * The push service's watches through the routes that serve them (servers/watch), over a real
  * ledger and LMDB in a temp folder: every route and refusal by inject, and the event stream over
- * real loopback HTTP. It lives here, not beside the routes, because servers may not import node. The onRequest
- * hook below stands in for the paid-access plugin (servers/access), which sets request.accessor
- * from an API key; the lead wires the real plugin in at merge.
+ * real loopback HTTP. It lives here, not beside the routes, because servers may not import node.
+ * Paid access is the real plugin over the real access store: third parties present API keys made
+ * in that store; members send no key and pass on the public tier, unmetered.
  */
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,12 +27,16 @@ import { TEST_CHAIN, testSigner } from "../../../tests/support/signers.js";
 import type { Signer } from "../../core/crypto/ed25519.js";
 import { toBase64Url, utf8 } from "../../core/encoding/bytes.js";
 import { canonicalBytes } from "../../core/encoding/canonical-json.js";
+import { monthOf } from "../../core/usage/usage-month.js";
 import type { AccessScope } from "../../servers/access/access-context.js";
+import { DEFAULT_ACCESS } from "../../servers/access/access-plans.js";
 import { PushService } from "./push-service.js";
 
 const DAY = 86_400_000;
 /** A phone nobody has registered (TAC 35693803, Luhn digit 2). */
 const UNREGISTERED = "356938035643809";
+/** The members' signed requests below are keyless: more than the default public tier's minute. */
+const PUBLIC_PER_MINUTE = 100;
 
 describe("watch routes", () => {
   let h: HttpApp;
@@ -62,20 +66,7 @@ describe("watch routes", () => {
         });
         return push;
       },
-      // Stands in for the access plugin: x-test-org names the API key's organisation.
-      configure: (fastify) =>
-        fastify.addHook("onRequest", async (request) => {
-          const org = request.headers["x-test-org"];
-          if (typeof org !== "string") return;
-          const scopes = String(request.headers["x-test-scopes"] ?? "watch").split(",");
-          request.accessor = {
-            kind: "key",
-            keyId: `dck_${org}`,
-            org,
-            plan: "test",
-            scopes: scopes as AccessScope[],
-          };
-        }),
+      access: { ...DEFAULT_ACCESS, publicTier: { ratePerMinute: PUBLIC_PER_MINUTE } },
     });
     await h.run(examplePhoneSteps());
   });
@@ -92,10 +83,19 @@ describe("watch routes", () => {
     }
   });
 
-  const asOrg = (org: string, scopes = "watch"): Record<string, string> => ({
-    "x-test-org": org,
-    "x-test-scopes": scopes,
-  });
+  /** One real API key per organisation and scope set, made in the node's access store. */
+  const keys = new Map<string, string>();
+  const asOrg = (org: string, scopes = "watch"): Record<string, string> => {
+    const name = `${org}/${scopes}`;
+    let key = keys.get(name);
+    if (key === undefined) {
+      key = h.apiKey({ org, scopes: scopes.split(",") as AccessScope[] });
+      keys.set(name, key);
+    }
+    return { authorization: `Bearer ${key}` };
+  };
+  /** Metering records of this month, all keys. */
+  const metered = () => [...h.access.records(monthOf(Date.now()))];
   const create = (body: unknown, org = "market") =>
     h.request("/v1/watches", {
       method: "POST",
@@ -117,8 +117,15 @@ describe("watch routes", () => {
   const count = (owner: string): number => push.watches(owner).length;
 
   test("an API key's organisation creates, lists, reads and removes its watch", async () => {
+    const before = metered().length;
     const r = await create({ devices: [STOLEN_PHONE_MAC, UNREGISTERED] });
     assert.equal(r.status, 201, r.text);
+    // Creating is billed to the key's organisation, once; reading and removing (below) are not.
+    const billed = metered().filter((m) => m.requestId === r.headers["x-request-id"]);
+    assert.deepEqual(
+      billed.map((m) => [m.org, m.scope, m.route, m.status]),
+      [["market", "watch", "/v1/watches", 201]],
+    );
     assert.match(String(r.body.id), /^w_[0-9a-f]{32}$/);
     assert.equal(r.body.owner, "org:market");
     // The MAC resolves to its device's primary key; the unregistered IMEI is watched as given.
@@ -159,6 +166,7 @@ describe("watch routes", () => {
     assert.equal(del.status, 204);
     const gone = await h.request(`/v1/watches/${r.body.id}`, { headers: asOrg("market") });
     assert.equal(codeOf(gone), "NOT_FOUND");
+    assert.equal(metered().length, before + 1, "only the creation is metered");
   });
 
   test("a webhook's URL follows the webhook rules, and its secret is never shown", async () => {
@@ -199,7 +207,8 @@ describe("watch routes", () => {
         "WATCH_UNAUTHENTICATED",
         { "content-type": "application/json" },
       ],
-      [{ devices: [STOLEN_PHONE] }, "WATCH_NOT_ALLOWED", json(asOrg("market", "check,proof"))],
+      // A key without the watch scope is the access plugin's refusal, before the route's.
+      [{ devices: [STOLEN_PHONE] }, "ACCESS_SCOPE_FORBIDDEN", json(asOrg("market", "check,proof"))],
       [{ devices: [] }, "REQUEST_BAD_PARAMS"],
       [{ devices: STOLEN_PHONE }, "REQUEST_BAD_PARAMS"],
       [{ devices: ["not-an-identifier"] }, "IDENTIFIER_UNRECOGNISED"],
@@ -253,11 +262,15 @@ describe("watch routes", () => {
   });
 
   test("a member watches with requests signed by its key, each for one operation", async () => {
+    const before = metered().length;
     const post = (body: unknown) =>
       h.request("/v1/watches", { method: "POST", body: JSON.stringify(body) });
     const r = await post(signedRequest(POLICE.signer, { op: "watch", devices: [STOLEN_PHONE] }));
     assert.equal(r.status, 201, r.text);
     assert.equal(r.body.owner, "police");
+    // No key: the access plugin let it through on the public tier (its rate), and bills no one.
+    assert.equal(r.headers["ratelimit-limit"], String(PUBLIC_PER_MINUTE));
+    assert.equal(r.headers["x-request-id"], undefined);
     const id = String(r.body.id);
 
     // A forged, stale, wrongly-scoped or non-member request is refused, and adds nothing.
@@ -299,6 +312,7 @@ describe("watch routes", () => {
     assert.equal(count("police"), 0);
     const garbage = await h.request("/v1/watches?request=!!&sig=x");
     assert.equal(codeOf(garbage), "REQUEST_BAD_PARAMS");
+    assert.equal(metered().length, before, "a member's requests are never metered");
   });
 
   test("a stream gets each change of a watched device, resumes with Last-Event-ID, and ends at expiry", async () => {

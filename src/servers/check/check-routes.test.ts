@@ -1,8 +1,10 @@
-/** The check routes, asked through fastify.inject over a real ledger (LMDB, embedded engine). */
+/**
+ * The check routes, asked through fastify.inject over a real ledger (LMDB, embedded engine),
+ * behind the real access plugin: a marketplace's API key from the real access store, and a
+ * keyless buyer on the public tier.
+ */
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import Fastify from "fastify";
 import {
   ACME,
   ALICE,
@@ -19,10 +21,8 @@ import { codeOf, type HttpApp, NODE_KEY, startHttpApp } from "../../../tests/sup
 import { TEST_CHAIN } from "../../../tests/support/signers.js";
 import { verifyCheckReport } from "../../core/check/report-signature.js";
 import { fromHex } from "../../core/encoding/bytes.js";
-import { parseTacDb } from "../../core/identifiers/tac-db.js";
 import { defaultPairingSalt, pairingHash } from "../../core/state/pairing.js";
-import { CheckReads } from "../../ledger/read/check-reads.js";
-import { checkPlugin } from "./check-routes.js";
+import { monthOf } from "../../core/usage/usage-month.js";
 
 /** A subscriber of bob's clean phone, paired by the regulator: it must never appear in a report. */
 const SUBSCRIBER = "imsi-001010123456789";
@@ -34,8 +34,11 @@ const PAIRING = pairingHash(
 
 describe("check routes", () => {
   let t: HttpApp;
+  /** A marketplace's key on the business plan: check and bulk, and rates no test reaches. */
+  let key: string;
   before(async () => {
     t = await startHttpApp();
+    key = t.apiKey({ org: "market" });
     await t.run(examplePhoneSteps());
     // The police confirm alice's report, and the regulator pairs bob's phone with his SIM.
     await t.submit(POLICE.signer, "report.file", {
@@ -49,7 +52,20 @@ describe("check routes", () => {
     await t.close();
   });
 
-  const check = (id: string) => t.request(`/v1/check/${encodeURIComponent(id)}`);
+  const bearer = (k = key) => ({ authorization: `Bearer ${k}` });
+  const check = (id: string) =>
+    t.request(`/v1/check/${encodeURIComponent(id)}`, { headers: bearer() });
+  const bulk = (body: unknown, headers: Record<string, string> = bearer()) =>
+    t.request("/v1/check", {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { ...headers, "content-type": "application/json" },
+    });
+  /** This month's metering record of an answer (by its X-Request-Id), if it was metered. */
+  const meterOf = (r: { headers: Record<string, unknown> }) =>
+    [...t.access.records(monthOf(Date.now()))].find(
+      (m) => m.requestId === r.headers["x-request-id"],
+    );
 
   test("a stolen phone fails, for being stolen; the report verifies under the node key", async () => {
     const r = await check(STOLEN_PHONE);
@@ -148,57 +164,45 @@ describe("check routes", () => {
   });
 
   test("GET is billable on the public tier, POST needs a key; attribution names members' keys", async () => {
-    // The plugin alone, with hooks that see what the access plugin would.
-    const f = Fastify();
-    const access = new Map<string, unknown>();
-    let seen: readonly string[] | undefined;
-    f.addHook("onRoute", (route) => {
-      access.set(`${route.method} ${route.url}`, route.config?.access);
-    });
-    f.addHook("onResponse", async (request) => {
-      seen = request.attribution;
-    });
-    await f.register(checkPlugin, {
-      reads: new CheckReads(t.app.store),
-      tacs: parseTacDb(
-        readFileSync(new URL("../../../../share/tacdb.csv", import.meta.url), "utf8"),
-      ),
-      signer: NODE_KEY,
-    });
-    await f.ready();
-    try {
-      assert.deepEqual(access.get("GET /v1/check/:id"), {
-        scope: "check",
-        billable: true,
-        publicTier: true,
-      });
-      assert.deepEqual(access.get("POST /v1/check"), {
-        scope: "bulk",
-        billable: true,
-        publicTier: false,
-      });
-      await f.inject({ url: `/v1/check/${STOLEN_PHONE}` });
-      assert.deepEqual(
-        new Set(seen),
-        new Set([ACME.signer.keyId, SHOP.signer.keyId, POLICE.signer.keyId]),
-      );
-      await f.inject({ url: `/v1/check/${CLEAN_PHONE}` });
-      assert.deepEqual(
-        new Set(seen),
-        new Set([ACME.signer.keyId, SHOP.signer.keyId, REGULATOR.signer.keyId]),
-      );
-      await f.inject({ url: "/v1/check/356938035643809" });
-      assert.deepEqual(seen, []);
-    } finally {
-      await f.close();
-    }
+    // A buyer without a key: answered on the public tier, and never metered.
+    const records = () => [...t.access.records(monthOf(Date.now()))].length;
+    const before = records();
+    const pub = await t.request(`/v1/check/${STOLEN_PHONE}`);
+    assert.equal(pub.status, 200, pub.text);
+    assert.equal(pub.body.verdict, "failed");
+    assert.equal(pub.headers["ratelimit-limit"], "20", "the default public tier");
+    assert.equal(pub.headers["x-request-id"], undefined);
+    assert.equal(records(), before);
+
+    // With a key: metered under scope check, split among the members whose lines the report shows.
+    const stolen = meterOf(await check(STOLEN_PHONE));
+    assert.equal(stolen?.scope, "check");
+    assert.equal(stolen?.route, "/v1/check/:id");
+    assert.deepEqual(
+      new Set(stolen?.attribution),
+      new Set([ACME.signer.keyId, SHOP.signer.keyId, POLICE.signer.keyId]),
+    );
+    const clean = meterOf(await check(CLEAN_PHONE));
+    assert.deepEqual(
+      new Set(clean?.attribution),
+      new Set([ACME.signer.keyId, SHOP.signer.keyId, REGULATOR.signer.keyId]),
+    );
+    assert.deepEqual(meterOf(await check("356938035643809"))?.attribution, []);
+
+    // A bulk check needs a key, and the key the bulk scope.
+    const keyless = await bulk({ ids: [CLEAN_PHONE] }, {});
+    assert.equal(keyless.status, 401);
+    assert.equal(codeOf(keyless), "ACCESS_KEY_REQUIRED");
+    const checkOnly = await bulk({ ids: [CLEAN_PHONE] }, bearer(t.apiKey({ scopes: ["check"] })));
+    assert.equal(codeOf(checkOnly), "ACCESS_SCOPE_FORBIDDEN");
+    const ok = await bulk({ ids: [CLEAN_PHONE] });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(meterOf(ok)?.scope, "bulk");
+    assert.equal(records(), before + 4, "the three keyed checks and the bulk one");
   });
 
   test("POST /v1/check: reports in order, per-id errors inline, all of one height", async () => {
-    const r = await t.request("/v1/check", {
-      method: "POST",
-      body: JSON.stringify({ ids: [STOLEN_PHONE, "490154203237519", CLEAN_PHONE] }),
-    });
+    const r = await bulk({ ids: [STOLEN_PHONE, "490154203237519", CLEAN_PHONE] });
     assert.equal(r.status, 200);
     const results = r.body.results as {
       input: string;
@@ -218,23 +222,14 @@ describe("check routes", () => {
   });
 
   test("POST /v1/check refuses more than 1,000 identifiers, and a malformed body", async () => {
-    const many = await t.request("/v1/check", {
-      method: "POST",
-      body: JSON.stringify({ ids: Array.from({ length: 1_001 }, () => CLEAN_PHONE) }),
-    });
+    const many = await bulk({ ids: Array.from({ length: 1_001 }, () => CLEAN_PHONE) });
     assert.equal(many.status, 400);
     assert.equal(codeOf(many), "CHECK_BATCH_TOO_LARGE");
-    const huge = await t.request("/v1/check", {
-      method: "POST",
-      body: JSON.stringify({ ids: Array.from({ length: 1_000 }, () => "x".repeat(250)) }),
-    });
+    const huge = await bulk({ ids: Array.from({ length: 1_000 }, () => "x".repeat(250)) });
     assert.equal(codeOf(huge), "REQUEST_TOO_LARGE");
-    const wrong = await t.request("/v1/check", { method: "POST", body: JSON.stringify({ id: 1 }) });
+    const wrong = await bulk({ id: 1 });
     assert.equal(codeOf(wrong), "REQUEST_BAD_PARAMS");
-    const full = await t.request("/v1/check", {
-      method: "POST",
-      body: JSON.stringify({ ids: Array.from({ length: 1_000 }, () => CLEAN_PHONE) }),
-    });
+    const full = await bulk({ ids: Array.from({ length: 1_000 }, () => CLEAN_PHONE) });
     assert.equal(full.status, 200);
     assert.equal((full.body.results as unknown[]).length, 1_000);
   });

@@ -1,8 +1,10 @@
-/** POST /v1/check/{id}/ownership, asked through fastify.inject over a real ledger. */
+/**
+ * POST /v1/check/{id}/ownership, asked through fastify.inject over a real ledger, behind the real
+ * access plugin: keyless, as a buyer asks, on the public tier; and with a real API key.
+ */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import Fastify from "fastify";
 import {
   ACME,
   ALICE,
@@ -16,15 +18,20 @@ import { codeOf, type HttpApp, startHttpApp } from "../../../tests/support/http-
 import { TEST_CHAIN } from "../../../tests/support/signers.js";
 import { encodeChallenge, proveOwnership } from "../../core/check/ownership-proof.js";
 import type { Signer } from "../../core/crypto/ed25519.js";
-import { ownershipRoutes } from "./ownership-routes.js";
+import { monthOf } from "../../core/usage/usage-month.js";
+import { DEFAULT_ACCESS } from "../access/access-plans.js";
 
 const ALICE_PHONE = "imei:49015420323751";
 const BOB_PHONE = "imei:49015420323752";
+/** These tests ask keyless more often in a minute than the default public tier (20) allows. */
+const PUBLIC_PER_MINUTE = 200;
 
 describe("ownership check without identity", () => {
   let t: HttpApp;
   before(async () => {
-    t = await startHttpApp();
+    t = await startHttpApp({
+      access: { ...DEFAULT_ACCESS, publicTier: { ratePerMinute: PUBLIC_PER_MINUTE } },
+    });
     await t.run(examplePhoneSteps());
   });
   after(async () => {
@@ -32,10 +39,11 @@ describe("ownership check without identity", () => {
   });
 
   const fresh = () => encodeChallenge(new Uint8Array(randomBytes(32)));
-  const ask = (id: string, body: unknown) =>
+  const ask = (id: string, body: unknown, headers: Record<string, string> = {}) =>
     t.request(`/v1/check/${encodeURIComponent(id)}/ownership`, {
       method: "POST",
       body: JSON.stringify(body),
+      headers: { ...headers, "content-type": "application/json" },
     });
   const proof = (signer: Signer, device: string, challenge = fresh(), chain = TEST_CHAIN) =>
     proveOwnership(signer, { chain, device, challenge });
@@ -120,23 +128,29 @@ describe("ownership check without identity", () => {
     assert.equal(codeOf(badId), "IMEI_BAD_CHECK_DIGIT");
   });
 
-  test("the route declares its paid-access scope and attributes the answer", async () => {
-    // The access plugin reads these two: its own app, with a hook where that plugin's would be.
-    const app = Fastify();
-    const seen: { access?: unknown; attribution?: readonly string[] } = {};
-    app.addHook("onSend", async (request) => {
-      seen.access = request.routeOptions.config.access;
-      if (request.attribution !== undefined) seen.attribution = request.attribution;
+  test("keyless on the public tier, unmetered; with a key, metered under check and attributed", async () => {
+    const records = () => [...t.access.records(monthOf(Date.now()))];
+    const before = records().length;
+    const pub = await ask(STOLEN_PHONE, proof(ALICE, ALICE_PHONE));
+    assert.equal(pub.status, 200, pub.text);
+    assert.equal(pub.headers["ratelimit-limit"], String(PUBLIC_PER_MINUTE));
+    assert.equal(records().length, before, "the public tier is never metered");
+
+    const key = t.apiKey({ org: "insurer", scopes: ["check"] });
+    const r = await ask(STOLEN_PHONE, proof(ALICE, ALICE_PHONE), {
+      authorization: `Bearer ${key}`,
     });
-    await app.register(ownershipRoutes, { reads: t.app.reads });
-    const r = await app.inject({
-      method: "POST",
-      url: `/v1/check/${STOLEN_PHONE}/ownership`,
-      payload: proof(ALICE, ALICE_PHONE),
+    assert.equal(r.status, 200, r.text);
+    const record = records().find((m) => m.requestId === r.headers["x-request-id"]);
+    assert.equal(record?.scope, "check");
+    assert.equal(record?.route, "/v1/check/:id/ownership");
+    assert.deepEqual(record?.attribution, [ACME.signer.keyId], "the registering manufacturer");
+    // A key without the check scope is refused before the proof is looked at.
+    const proofOnly = t.apiKey({ scopes: ["proof"] });
+    const refused = await ask(STOLEN_PHONE, proof(ALICE, ALICE_PHONE), {
+      authorization: `Bearer ${proofOnly}`,
     });
-    assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual(seen.access, { scope: "check", billable: true, publicTier: true });
-    assert.deepEqual(seen.attribution, [ACME.signer.keyId], "the registering manufacturer");
-    await app.close();
+    assert.equal(codeOf(refused), "ACCESS_SCOPE_FORBIDDEN");
+    assert.equal(records().length, before + 1);
   });
 });
