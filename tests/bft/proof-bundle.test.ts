@@ -7,13 +7,16 @@
  * (bench/proof-bench.ts measures proof_bytes with the commit of one captured this way).
  */
 import * as assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { appDir } from "../../src/clients/net/net-layout.js";
 import type { Signer } from "../../src/core/crypto/ed25519.js";
 import type { JsonObject } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
 import type { CometCommitJson, ProofBundleJson } from "../../src/core/proof/proof-bundle.js";
 import type { TxType } from "../../src/core/tx/tx-type.js";
+import { AccessStore } from "../../src/node/access-store/access-store.js";
 import { checkCometBundle, verifyEntries } from "../support/bundle-checks.js";
 import { signed, testSigner } from "../support/signers.js";
 import { getJson, postTx, startTestNet, type TestNet } from "./test-net.js";
@@ -25,6 +28,10 @@ const imei = (i: number): string => {
 
 describe("proof bundles from a 4-validator CometBFT network", { timeout: 150_000 }, () => {
   let net: TestNet;
+  /** The network's devicechain genesis.json: what a client trusts to verify a bundle. */
+  let genesis: unknown;
+  /** An API key (scope proof) on each node: the readers ask more often than the public tier allows. */
+  const apiKeys: string[] = [];
   const acme = testSigner("proof-bundle-acme");
 
   const submit = async (signer: Signer, type: TxType, params: JsonObject) => {
@@ -36,13 +43,26 @@ describe("proof bundles from a 4-validator CometBFT network", { timeout: 150_000
     return r.body;
   };
   const bundleFrom = async (node: number, id: string, query = ""): Promise<ProofBundleJson> => {
-    const r = await getJson(`${net.url(node)}/v1/devices/${id}/proof${query}`, 10_000);
+    const r = await getJson(`${net.url(node)}/v1/devices/${id}/proof${query}`, 10_000, {
+      authorization: `Bearer ${apiKeys[node]}`,
+    });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body as unknown as ProofBundleJson;
   };
 
   before(async () => {
     net = await startTestNet({ validators: 4 });
+    genesis = JSON.parse(readFileSync(path.join(net.dir, "genesis.json"), "utf8"));
+    // Made in each running node's access store, as `devicechain access key create` does.
+    for (const node of net.layout.nodes) {
+      const store = AccessStore.open(appDir(net.dir, node.name));
+      try {
+        const now = Date.now();
+        apiKeys.push(store.createKey({ org: "bft", plan: "business", scopes: ["proof"], now }).key);
+      } finally {
+        await store.close();
+      }
+    }
     const regulator = net.key("regulator");
     await submit(regulator, "member.admit", {
       id: "acme",
@@ -61,7 +81,7 @@ describe("proof bundles from a 4-validator CometBFT network", { timeout: 150_000
   test("right after a write commits, the bundle proves it, under header height+1", async () => {
     const committed = await submit(acme, "device.register", { devices: [{ ids: [imei(1)] }] });
     const b = await bundleFrom(0, imei(1));
-    checkCometBundle(b, net.chainId);
+    checkCometBundle(b, net.chainId, genesis);
     assert.ok(b.height >= (committed.height as number));
     assert.equal(b.commit.engine, "cometbft");
     assert.equal((b.commit as CometCommitJson).validators.length, 4);
@@ -97,7 +117,7 @@ describe("proof bundles from a 4-validator CometBFT network", { timeout: 150_000
     await Promise.all([writer, reader(1), reader(2), reader(3)]);
     const heights = new Set(bundles.map((b) => b.height));
     assert.ok(heights.size >= 4, `bundles spanned ${heights.size} heights`);
-    for (const b of bundles) checkCometBundle(b, net.chainId);
+    for (const b of bundles) checkCometBundle(b, net.chainId, genesis);
     const present = bundles.filter((b) => verifyEntries(b)[0]!.value !== null);
     assert.ok(present.length > 0, "some bundles prove a device registered during the stream");
   });

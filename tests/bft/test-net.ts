@@ -106,8 +106,12 @@ export interface Reply {
   readonly body: Record<string, unknown>;
 }
 
-export async function getJson(url: string, timeoutMs = 5000): Promise<Reply> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+export async function getJson(
+  url: string,
+  timeoutMs = 5000,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

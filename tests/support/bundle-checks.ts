@@ -20,6 +20,7 @@ import type {
   ProofBundleJson,
 } from "../../src/core/proof/proof-bundle.js";
 import { type ProvenEntry, verifyStateProof } from "../../src/core/proof/state-proof.js";
+import { verifyProofBundle } from "../../src/core/proof/verify-bundle.js";
 
 const bytes = (b64url: string): Uint8Array => {
   const b = fromBase64Url(b64url);
@@ -56,7 +57,14 @@ export function checkEmbeddedBundle(bundle: ProofBundleJson, trusted: readonly s
   assert.equal(header.height, bundle.height, "the header is of the bundle's height");
   assert.equal(header.appHash, bundle.appHash, "the header carries the bundle's app hash");
   assert.equal(header.chainId, bundle.chainId);
-  verifyEntries(bundle);
+  const entries = verifyEntries(bundle);
+  // And as every client verifies it: core's verifier, trusting only the node key.
+  const proved = verifyProofBundle(
+    JSON.parse(JSON.stringify(bundle)),
+    { chainId: bundle.chainId, nodeKeys: trusted },
+    { now: Date.now() },
+  );
+  assert.deepEqual(proved.entries, entries);
 }
 
 /** RFC 6962 Merkle root, as CometBFT's crypto/merkle HashFromByteSlices. */
@@ -89,7 +97,7 @@ export function validatorsHash(validators: CometCommitJson["validators"]): strin
  * A CometBFT bundle: header height+1 carries the app hash, its validator set hashes to the
  * header's validators_hash, its commit is for that header and signed, and every entry verifies.
  */
-export function checkCometBundle(bundle: ProofBundleJson, chainId: string): void {
+export function checkCometBundle(bundle: ProofBundleJson, chainId: string, trust: unknown): void {
   assert.equal(bundle.version, 1);
   assert.equal(bundle.chainId, chainId);
   const commit = bundle.commit as CometCommitJson;
@@ -107,5 +115,9 @@ export function checkCometBundle(bundle: ProofBundleJson, chainId: string): void
     assert.equal(Buffer.from(v.pubKey, "base64").length, 32, "an Ed25519 key");
     assert.ok(Number.isSafeInteger(v.power) && v.power > 0);
   }
-  verifyEntries(bundle);
+  const entries = verifyEntries(bundle);
+  // And as every client verifies it: core's light-client verifier, trusting only `trust` (the
+  // network's genesis.json).
+  const proved = verifyProofBundle(JSON.parse(JSON.stringify(bundle)), trust, { now: Date.now() });
+  assert.deepEqual(proved.entries, entries);
 }
