@@ -7,9 +7,9 @@
 export const UNATTRIBUTED = "(node)";
 
 /**
- * Split `price` (minor units, a non-negative integer) among `attribution` (member key ids; a
+ * Split `price` (minor units, a non-negative integer) among `attribution` (member ids; a
  * repeated id counts once). Each member gets floor(price / n); the remainder, r < n units, goes
- * one unit each to the first r members in ascending key id order, so the split is the same on
+ * one unit each to the first r members in ascending id order, so the split is the same on
  * every machine and sums to `price`. No member: the whole price is UNATTRIBUTED's.
  */
 export function splitPrice(price: number, attribution: readonly string[]): Map<string, number> {

@@ -5,11 +5,12 @@ import { type Device, findDevice, type HistoryEntry } from "../../core/state/dev
 import { aliasKey, deviceKey } from "../../core/state/keys.js";
 import { memberIdForKey, readMember } from "../../core/state/member.js";
 import type { LedgerStore } from "../storage/ledger-store.js";
+import { deviceAttribution } from "./device-attribution.js";
 
 /** Everything one check report needs from the ledger, read synchronously at one height. */
 export interface CheckRead {
   readonly facts: CheckFacts;
-  /** The member key ids whose records made the answer, for the revenue share; first seen first. */
+  /** The member ids whose records made the answer, for the revenue share (deviceAttribution). */
   readonly attribution: readonly string[];
   /** The state keys a proof bundle must cover: the device record and the alias asked by, or both absences. */
   readonly proofKeys: readonly string[];
@@ -54,7 +55,9 @@ export class CheckReads {
         organisations,
       },
       appHash: last.appHash,
-      attribution: device ? this.attribution(device, memberIds) : [],
+      attribution: device
+        ? deviceAttribution(device, (key) => memberIdForKey(this.store, key), memberIds)
+        : [],
       proofKeys: device
         ? asked.key === device.id
           ? [deviceKey(device.id)]
@@ -98,25 +101,5 @@ export class CheckReads {
     if (this.signers.size >= MAX_CACHED_SIGNERS) this.signers.clear();
     this.signers.set(txHash, signer);
     return signer;
-  }
-
-  /**
-   * The member key ids whose records made the answer: the manufacturer, every member in the
-   * history, the members behind its open marks, block, suspicions and pairings, and the insurer.
-   */
-  private attribution(device: Device, historyMembers: readonly (string | undefined)[]): string[] {
-    const members = new Set<string>([device.manufacturer]);
-    for (const id of historyMembers) if (id !== undefined) members.add(id);
-    for (const m of device.marks) if (!m.by.startsWith("owner:")) members.add(m.by);
-    if (device.block) members.add(device.block.by);
-    for (const s of device.suspicions ?? []) members.add(s.by);
-    for (const p of device.pairings ?? []) members.add(p.by);
-    const keys = new Set<string>();
-    for (const id of members) {
-      const key = readMember(this.store, id)?.key;
-      if (key !== undefined) keys.add(key);
-    }
-    if (device.settlement) keys.add(device.settlement.insurer);
-    return [...keys];
   }
 }

@@ -1,32 +1,31 @@
-import { isError } from "../../core/errors/devicechain-error.js";
 import type { Device } from "../../core/state/device.js";
-import type { LedgerReads } from "./ledger-reads.js";
 
-/** Owners report as "owner:<key>": they are no member and earn no share. */
+/** Owners act as "owner:<key>": they are no member and earn no share. */
 const OWNER_ACCOUNT = "owner:";
 
 /**
- * The members whose records a device holds, for the revenue share of an answer about it: the
- * manufacturer that registered it, the reporters of its marks, the regulator that blocked it, the
- * operators that suspect a clone and the members that recorded its pairings. As their current key
- * ids (request.attribution's contract, servers/access/access-context.ts), each once, in that order.
+ * The members whose records made an answer about a device, for the revenue share of paid access
+ * (request.attribution, servers/access/access-context.ts): the manufacturer that registered it,
+ * the members behind its marks, its block, its clone suspicions and its pairings, the insurer that
+ * settled a claim on it, and any `more` (a check report adds the members its history names). As
+ * member ids, each once, first seen first: a member's share survives a rotation of its key.
+ *
+ * `memberOfKey` names the member holding a key (the insurer is recorded by its key id).
  */
-export function deviceAttribution(reads: LedgerReads, device: Device): string[] {
-  const members = [
-    device.manufacturer,
-    ...device.marks.map((m) => m.by),
-    ...(device.block ? [device.block.by] : []),
-    ...(device.suspicions ?? []).map((s) => s.by),
-    ...(device.pairings ?? []).map((p) => p.by),
-  ];
-  const keys: string[] = [];
-  for (const id of new Set(members)) {
-    if (id.startsWith(OWNER_ACCOUNT)) continue;
-    try {
-      keys.push(reads.member(id).key);
-    } catch (e) {
-      if (!isError(e, "MEMBER_UNKNOWN")) throw e;
-    }
-  }
-  return keys;
+export function deviceAttribution(
+  device: Device,
+  memberOfKey: (keyId: string) => string | undefined,
+  more: readonly (string | undefined)[] = [],
+): string[] {
+  const members = new Set<string>([device.manufacturer]);
+  const add = (id: string | undefined): void => {
+    if (id !== undefined && !id.startsWith(OWNER_ACCOUNT)) members.add(id);
+  };
+  for (const id of more) add(id);
+  for (const m of device.marks) add(m.by);
+  add(device.block?.by);
+  for (const s of device.suspicions ?? []) add(s.by);
+  for (const p of device.pairings ?? []) add(p.by);
+  if (device.settlement) add(memberOfKey(device.settlement.insurer));
+  return [...members];
 }

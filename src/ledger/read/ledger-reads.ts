@@ -6,7 +6,7 @@ import { lastNonce } from "../../core/machine/verify.js";
 import { readChain } from "../../core/state/chain.js";
 import { type Device, findDevice } from "../../core/state/device.js";
 import { DEVICE_PREFIX, MEMBER_PREFIX } from "../../core/state/keys.js";
-import { type Member, readMember } from "../../core/state/member.js";
+import { type Member, memberIdForKey, readMember } from "../../core/state/member.js";
 import type { Role } from "../../core/state/role.js";
 import type { StateReader } from "../../core/state/state.js";
 import { readValidators, type Validator } from "../../core/state/validator-set.js";
@@ -106,6 +106,11 @@ export class LedgerReads {
     }
     const last = devices.at(-1);
     return { devices, ...(devices.length === limit && last ? { next: last.id } : {}) };
+  }
+
+  /** The id of the member holding this key now, if one does. */
+  memberIdForKey(keyId: string): string | undefined {
+    return memberIdForKey(this.store, keyId);
   }
 
   /** True if the key owns at least one device now (node-local index, checked against records). */

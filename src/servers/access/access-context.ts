@@ -34,9 +34,10 @@ declare module "fastify" {
     /** Set by the access plugin before the handler runs, on routes with `config.access`. */
     accessor?: Accessor;
     /**
-     * Set by a billable handler: the member key ids whose records made the answer (the
-     * manufacturer that registered the device, the members that reported or blocked it, the
-     * operators that paired it), for the revenue share.
+     * Set by a billable handler: the member ids whose records made the answer (the manufacturer
+     * that registered the device, the members that reported or blocked it, the operators that
+     * paired it: ledger/read/device-attribution.ts), for the revenue share. Member ids, not key
+     * ids, so that a member's share survives a rotation of its key.
      */
     attribution?: readonly string[];
   }

@@ -144,7 +144,7 @@ describe("ownership check without identity", () => {
     const record = records().find((m) => m.requestId === r.headers["x-request-id"]);
     assert.equal(record?.scope, "check");
     assert.equal(record?.route, "/v1/check/:id/ownership");
-    assert.deepEqual(record?.attribution, [ACME.signer.keyId], "the registering manufacturer");
+    assert.deepEqual(record?.attribution, [ACME.id], "the registering manufacturer");
     // A key without the check scope is refused before the proof is looked at.
     const proofOnly = t.apiKey({ scopes: ["proof"] });
     const refused = await ask(STOLEN_PHONE, proof(ALICE, ALICE_PHONE), {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { verifyOwnershipSignature } from "../../core/check/ownership-proof.js";
+import { deviceAttribution } from "../../ledger/read/device-attribution.js";
 import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
 import type { RouteAccess } from "../access/access-context.js";
 import { errorSchema } from "../rest/rest-deps.js";
@@ -85,7 +86,7 @@ export async function ownershipRoutes(
       const height = reads.last.height;
       verifyOwnershipSignature({ chain: reads.chainId, device: d.id, challenge }, key, signature);
       // The answer rests on the manufacturer's registration and the sale or transfer after it.
-      request.attribution = [reads.member(d.manufacturer).key];
+      request.attribution = deviceAttribution(d, (key) => reads.memberIdForKey(key));
       return { owner: d.owner === key, device: d.id, height };
     },
   );

@@ -120,8 +120,8 @@ describe("GET /v1/devices/{id}/proof", () => {
     const access = { scope: "proof", billable: true, publicTier: true };
     assert.deepEqual(seen, [
       // Reported stolen by its owner, who is no member: the manufacturer only.
-      { access, attribution: [ACME.signer.keyId] },
-      { access, attribution: [ACME.signer.keyId, POLICE.signer.keyId] },
+      { access, attribution: [ACME.id] },
+      { access, attribution: [ACME.id, POLICE.id] },
       { access, attribution: [] },
     ]);
   });

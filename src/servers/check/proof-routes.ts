@@ -98,7 +98,8 @@ export async function proofRoutes(fastify: FastifyInstance, deps: ProofRoutesDep
       // The keys are chosen and proved in one synchronous stretch: both see one committed state.
       const { keys, device } = deviceProofKeys(reads, id);
       const bundle = proofs.prove(keys, height);
-      request.attribution = device === undefined ? [] : deviceAttribution(reads, device);
+      request.attribution =
+        device === undefined ? [] : deviceAttribution(device, (key) => reads.memberIdForKey(key));
       return bundle;
     },
   );
