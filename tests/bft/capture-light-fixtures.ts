@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { toCompactStateProof } from "../../src/core/proof/proof-bundle.js";
+import { toCompactStateProof } from "../../src/core/proof/compact-state-proof.js";
 import type { StateProof } from "../../src/core/proof/state-proof.js";
 import { runValidatorChange } from "./validator-change.js";
 

@@ -16,7 +16,7 @@ import {
   decodeValidatorSet,
   validatorsFromRpc,
 } from "../../src/core/proof/cometbft/validator-set.js";
-import { toCompactStateProof } from "../../src/core/proof/proof-bundle.js";
+import { toCompactStateProof } from "../../src/core/proof/compact-state-proof.js";
 import type { StateProof } from "../../src/core/proof/state-proof.js";
 import { decodeTrust } from "../../src/core/proof/trust.js";
 import { verifyProofBundle } from "../../src/core/proof/verify-bundle.js";

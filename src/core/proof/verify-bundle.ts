@@ -10,12 +10,13 @@ import {
 } from "./cometbft/header-hash.js";
 import { DEFAULT_TRUSTING_PERIOD_MS, verifyLightHeader } from "./cometbft/light-client.js";
 import { type CometValidatorSet, decodeValidatorSet } from "./cometbft/validator-set.js";
+import { fromCompactStateProof } from "./compact-state-proof.js";
 import {
   decodeHeaderSignature,
   type HeaderSignature,
   verifySignedHeader,
 } from "./header-signature.js";
-import { fromCompactStateProof, type TrustJson } from "./proof-bundle.js";
+import type { TrustJson } from "./proof-bundle.js";
 import { type ProvenEntry, type StateProof, verifyStateProof } from "./state-proof.js";
 import { decodeTrust, type Trust } from "./trust.js";
 

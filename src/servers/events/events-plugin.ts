@@ -5,6 +5,7 @@ import type { CommitFeed, CommittedBlock } from "../../ledger/application.js";
 import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
 import { errorBody } from "../rest/error-reply.js";
 import { type EventFilter, matchesFilter } from "./event-filter.js";
+import { openEventStream, sseFrame } from "./event-stream.js";
 
 export interface EventsDeps {
   /** Where committed blocks are announced. */
@@ -14,7 +15,6 @@ export interface EventsDeps {
 
 /** A subscriber that has this much unsent data is too slow and is dropped. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
 
 /** The server-sent-events frame for one committed block and its transactions' events. */
 export function blockFrame({ block, results }: CommittedBlock): string {
@@ -73,45 +73,24 @@ export async function eventsPlugin(fastify: FastifyInstance, deps: EventsDeps): 
           return reply.code(e.httpStatus).send(errorBody(e));
         }
       }
-      reply.hijack();
-      const res = reply.raw;
-      // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2).
-      const http1 = request.raw.httpVersionMajor < 2;
-      res.writeHead(200, {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        ...(http1 ? { connection: "keep-alive" } : {}),
+      return openEventStream(request, reply, {
+        comment: `devicechain events from height ${deps.reads.last.height}`,
+        maxBuffered: MAX_BUFFERED,
+        open,
+        subscribe: (send) => {
+          const onCommit = (committed: CommittedBlock): void => {
+            if (!filter) {
+              send(blockFrame(committed));
+              return;
+            }
+            for (const e of deps.reads.deviceChangedEvents(committed)) {
+              if (matchesFilter(filter, e)) send(sseFrame(e.id, "device.changed", e));
+            }
+          };
+          deps.commits.on("commit", onCommit);
+          return () => deps.commits.off("commit", onCommit);
+        },
       });
-      res.write(`: devicechain events from height ${deps.reads.last.height}\n\n`);
-      const onCommit = (committed: CommittedBlock): void => {
-        if (res.writableLength > MAX_BUFFERED) {
-          request.log.warn("dropping a slow event subscriber");
-          res.destroy();
-          return;
-        }
-        if (!filter) {
-          res.write(blockFrame(committed));
-          return;
-        }
-        for (const e of deps.reads.deviceChangedEvents(committed)) {
-          if (matchesFilter(filter, e)) {
-            res.write(`id: ${e.id}\nevent: device.changed\ndata: ${JSON.stringify(e)}\n\n`);
-          }
-        }
-      };
-      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
-      heartbeat.unref();
-      deps.commits.on("commit", onCommit);
-      const end = (): void => {
-        res.end();
-      };
-      open.add(end);
-      res.on("close", () => {
-        clearInterval(heartbeat);
-        deps.commits.off("commit", onCommit);
-        open.delete(end);
-      });
-      return reply;
     },
   );
 }

@@ -4,6 +4,7 @@ import { isError, makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import type { Device } from "../../core/state/device.js";
 import type { LedgerReads } from "../../ledger/read/ledger-reads.js";
+import { openEventStream, sseFrame } from "../events/event-stream.js";
 import { type SignedRequest, verifySignedRequest } from "../push/signed-request.js";
 import { parseUrl } from "../push/webhook-plugin.js";
 import { errorBody } from "../rest/error-reply.js";
@@ -25,7 +26,6 @@ export const DEFAULT_WATCH_DAYS = 30;
 const BODY_LIMIT = 96 * 1024;
 /** A stream that has this much unsent data is too slow and is dropped. */
 const MAX_BUFFERED = 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
 
 /**
  * What a member signs for each operation (request.op); an API key needs no signature. A request
@@ -222,36 +222,18 @@ export async function watchRoutes(fastify: FastifyInstance, deps: WatchDeps): Pr
         return reply.code(e.httpStatus).send(errorBody(e));
       }
       const lastEventId = header(request, "last-event-id");
-      reply.hijack();
-      const res = reply.raw;
-      const http1 = request.raw.httpVersionMajor < 2;
-      res.writeHead(200, {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        ...(http1 ? { connection: "keep-alive" } : {}),
+      return openEventStream(request, reply, {
+        comment: `devicechain watch ${w.id} until ${w.expiresAt}`,
+        maxBuffered: MAX_BUFFERED,
+        open,
+        subscribe: (send, end) =>
+          deps.watches.followWatch(
+            w.id,
+            lastEventId,
+            (e: WatchEvent) => send(sseFrame(e.id, "device.changed", e)),
+            end,
+          ),
       });
-      res.write(`: devicechain watch ${w.id} until ${w.expiresAt}\n\n`);
-      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
-      heartbeat.unref();
-      const end = (): void => {
-        res.end();
-      };
-      const onEvent = (e: WatchEvent): void => {
-        if (res.writableLength > MAX_BUFFERED) {
-          request.log.warn("dropping a slow watch stream");
-          res.destroy();
-          return;
-        }
-        res.write(`id: ${e.id}\nevent: device.changed\ndata: ${JSON.stringify(e)}\n\n`);
-      };
-      const stop = deps.watches.followWatch(w.id, lastEventId, onEvent, end);
-      open.add(end);
-      res.on("close", () => {
-        clearInterval(heartbeat);
-        stop();
-        open.delete(end);
-      });
-      return reply;
     },
   );
 }
