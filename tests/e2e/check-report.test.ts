@@ -5,7 +5,7 @@
  * by `devicechain access key create` against the running node's data directory.
  */
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -144,5 +144,29 @@ describe("check reports on a dev node", () => {
     ]);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /^error CHECK_REPORT_SIGNER_UNTRUSTED: /);
+  });
+
+  test("devicechain checkpoint writes the node's trust, and check --trust verifies the proof", async () => {
+    const trustFile = path.join(dir, "checkpoint.json");
+    const made = await cli(["checkpoint", "--node", node.url, "--out", trustFile]);
+    assert.equal(made.code, 0, made.stderr);
+    const trust = JSON.parse(readFileSync(trustFile, "utf8")) as Record<string, unknown>;
+    assert.deepEqual(trust, { chainId: "devicechain-dev", nodeKeys: [nodeKey] });
+    const checked = await cli([
+      "check",
+      DEMO_STOLEN_IMEI,
+      "--node",
+      node.url,
+      "--trust",
+      trustFile,
+    ]);
+    assert.equal(checked.code, 0, checked.stderr);
+    assert.match(checked.stdout, /^proof +verified against .*: the ledger's record at height \d+/m);
+    // A trust naming another key: the bundle's header is not signed by it.
+    const otherFile = path.join(dir, "other.json");
+    writeFileSync(otherFile, JSON.stringify({ ...trust, nodeKeys: ["A".repeat(43)] }));
+    const refused = await cli(["check", DEMO_CLEAN_IMEI, "--node", node.url, "--trust", otherFile]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error HEADER_SIGNER_UNTRUSTED: /);
   });
 });

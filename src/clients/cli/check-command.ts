@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { CheckReason, CheckReport, CheckVerdict } from "../../core/check/check-report.js";
+import { verifyReportProof } from "../../core/check/report-proof.js";
 import { verifyCheckReport } from "../../core/check/report-signature.js";
 import { isKeyId } from "../../core/crypto/ed25519.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
@@ -8,6 +9,7 @@ import { readKeyFile } from "../../node/key-file.js";
 import { clientFor, type NodeOptions, withNodeOption } from "./node-option.js";
 import { print } from "./output.js";
 import { run } from "./run-action.js";
+import { MAX_TRUST_BYTES, parseDuration, readJson } from "./verify-command.js";
 
 const VERDICT_WORDS: Readonly<Record<CheckVerdict, string>> = {
   passed: "PASSED: nothing on the ledger stands against this device",
@@ -36,7 +38,11 @@ function trustedKey(arg: string): string {
 }
 
 /** A report as a buyer reads it: the verdict in words first, then why, then the record. */
-export function renderCheckReport(r: CheckReport, verified: string | undefined): string {
+export function renderCheckReport(
+  r: CheckReport,
+  verified: string | undefined,
+  proven?: { readonly height: number; readonly trust: string },
+): string {
   const lines = [`verdict      ${VERDICT_WORDS[r.verdict]}`];
   for (const reason of r.reasons) lines.push(`  because    ${REASON_WORDS[reason]}`);
   lines.push(
@@ -54,6 +60,7 @@ export function renderCheckReport(r: CheckReport, verified: string | undefined):
     `as of        height ${r.height}, ${r.time}`,
     `report       ${r.id}`,
     `signature    ${verified ? `verified: node key ${verified}` : "not verified (give --node-key to verify)"}`,
+    `proof        ${proven ? `verified against ${proven.trust}: the ledger's record at height ${proven.height} gives this verdict` : "not verified (give --trust genesis.json|checkpoint.json)"}`,
   );
   if (r.model) lines.push(`source       ${r.model.source}`);
   return lines.join("\n");
@@ -66,13 +73,45 @@ export function checkCommand(program: Command): void {
       .command("check")
       .description("a buyer's check before buying: verdict, reasons, model and history")
       .argument("<id>", "the identifier: IMEI, IMEISV, PEI, MAC, EUI-64, EID, serial")
-      .option("--node-key <keyid|file>", "verify the report's signature under this node key"),
+      .option("--node-key <keyid|file>", "verify the report's signature under this node key")
+      .option(
+        "--trust <file>",
+        "verify the report's proof bundle against this genesis.json or checkpoint.json (devicechain checkpoint)",
+      )
+      .option(
+        "--trusting-period <duration>",
+        "how long a trusted validator set stays trusted",
+        "14d",
+      ),
   ).action(
-    run(async (opts: NodeOptions & { json: boolean; nodeKey?: string }, id?: string) => {
-      const trusted = opts.nodeKey === undefined ? undefined : trustedKey(opts.nodeKey);
-      const report = await clientFor(opts).check(id ?? "");
-      if (trusted !== undefined) verifyCheckReport(report, [trusted]);
-      print(opts.json, report, () => renderCheckReport(report, trusted));
-    }),
+    run(
+      async (
+        opts: NodeOptions & {
+          json: boolean;
+          nodeKey?: string;
+          trust?: string;
+          trustingPeriod: string;
+        },
+        id?: string,
+      ) => {
+        const trusted = opts.nodeKey === undefined ? undefined : trustedKey(opts.nodeKey);
+        const trust =
+          opts.trust === undefined
+            ? undefined
+            : readJson(opts.trust, MAX_TRUST_BYTES, "Trust file");
+        const trustingPeriodMs = parseDuration(opts.trustingPeriod);
+        const report = await clientFor(opts).check(id ?? "");
+        if (trusted !== undefined) verifyCheckReport(report, [trusted]);
+        const proven =
+          trust === undefined
+            ? undefined
+            : {
+                height: verifyReportProof(report, trust, { now: Date.now(), trustingPeriodMs })
+                  .bundle.height,
+                trust: opts.trust ?? "",
+              };
+        print(opts.json, report, () => renderCheckReport(report, trusted, proven));
+      },
+    ),
   );
 }

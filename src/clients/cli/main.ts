@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { NODE_VERSION } from "../../node/version.js";
 import { accessCommand } from "./access-command.js";
 import { checkCommand } from "./check-command.js";
+import { checkpointCommand } from "./checkpoint-command.js";
 import { consentCommand } from "./consent-command.js";
 import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
@@ -42,6 +43,7 @@ netCommand(program);
 ownershipCommand(program);
 consentCommand(program);
 verifyCommand(program);
+checkpointCommand(program);
 accessCommand(program);
 
 try {

@@ -8,7 +8,7 @@ import { run } from "./run-action.js";
 
 /** A bundle is a few KiB; a trust file lists at most 10,000 validators. */
 const MAX_BUNDLE_BYTES = 1 << 20;
-const MAX_TRUST_BYTES = 4 << 20;
+export const MAX_TRUST_BYTES = 4 << 20;
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   ms: 1,
@@ -32,7 +32,7 @@ export function parseDuration(text: string): number {
 }
 
 /** Parsed JSON from a file no larger than `max`; REQUEST_BAD_PARAMS if unreadable or not JSON. */
-function readJson(file: string, max: number, what: string): unknown {
+export function readJson(file: string, max: number, what: string): unknown {
   let text: string;
   try {
     if (statSync(file).size > max) {

@@ -182,6 +182,11 @@ export class NodeClient {
     return this.request("/v1/txs", { method: "POST", body: tx });
   }
 
+  /** The node key that signs its webhook deliveries, check reports and (embedded) block headers. */
+  signingKey(): Promise<{ readonly keyId: string }> {
+    return this.request("/v1/webhooks/signing-key");
+  }
+
   status(): Promise<NodeStatus> {
     return this.request("/v1/status");
   }

@@ -79,12 +79,23 @@ test("each refusal has its code", () => {
   refuse("a report", "CHECK_REPORT_MALFORMED");
   refuse({ ...signed, signature: { keyId: 1 } }, "CHECK_REPORT_MALFORMED");
   refuse({ ...signed, ownershipChanges: 0.5 }, "CHECK_REPORT_MALFORMED");
-  // A proof of another height cannot be passed off as this report's, even re-signed.
-  const withProof = signCheckReport(node, {
+  // A proof of a later height, or of another chain, cannot be passed off as this report's, even
+  // re-signed (one of an earlier height is allowed: CometBFT's bundle after an idle block).
+  for (const proof of [
+    { chainId: "devicechain-test", height: 4 },
+    { chainId: "another-chain", height: 3 },
+    { chainId: "devicechain-test" },
+  ]) {
+    refuse(
+      signCheckReport(node, { ...unsigned, proof: proof as never }),
+      "CHECK_PROOF_HEIGHT_MISMATCH",
+    );
+  }
+  const earlier = signCheckReport(node, {
     ...unsigned,
     proof: { chainId: "devicechain-test", height: 2 } as never,
   });
-  refuse(withProof, "CHECK_PROOF_HEIGHT_MISMATCH");
+  assert.equal(verifyCheckReport(earlier, [node.keyId]).height, 3);
 });
 
 test("a tampered proof is covered by the signature", () => {

@@ -26,8 +26,8 @@ export function signCheckReport(signer: Signer, report: CheckReport): CheckRepor
 /**
  * Verify a check report as parsed from JSON, trusting only the given node key ids; returns it.
  * The steps, in order: its shape (CHECK_REPORT_MALFORMED), its id is the hash of its claims
- * (CHECK_REPORT_ID_MISMATCH), its proof, if any, is of its chain and height
- * (CHECK_PROOF_HEIGHT_MISMATCH), it is signed by a trusted key (CHECK_REPORT_SIGNER_UNTRUSTED)
+ * (CHECK_REPORT_ID_MISMATCH), its proof, if any, is of its chain and of its height or one before
+ * it (CometBFT after an idle block: the same state; CHECK_PROOF_HEIGHT_MISMATCH), it is signed by a trusted key (CHECK_REPORT_SIGNER_UNTRUSTED)
  * and the signature verifies over these exact bytes (CHECK_REPORT_BAD_SIGNATURE). The proof
  * bundle itself is checked by the proof verifier, against the caller's trust.
  */
@@ -49,10 +49,16 @@ export function verifyCheckReport(
     throw makeError("CHECK_REPORT_ID_MISMATCH", `The report's id is not ${id}`);
   }
   const proof = report.proof as { chainId?: unknown; height?: unknown } | undefined;
-  if (proof !== undefined && (proof.height !== report.height || proof.chainId !== report.chainId)) {
+  const proofHeight = proof?.height;
+  if (
+    proof !== undefined &&
+    (typeof proofHeight !== "number" ||
+      proofHeight > report.height ||
+      proof.chainId !== report.chainId)
+  ) {
     throw makeError(
       "CHECK_PROOF_HEIGHT_MISMATCH",
-      "The proof is not of the report's chain and height",
+      "The proof is not of the report's chain, at its height or before",
     );
   }
   const signature = report.signature;

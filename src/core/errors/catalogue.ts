@@ -452,6 +452,11 @@ export const ERRORS = spec({
     message: "The proof bundle is not of the state (app hash) the check report describes.",
   },
   TAC_DB_INVALID: { abci: 166, http: 500, message: "The TAC database file is invalid." },
+  CHECK_REPORT_PROOF_MISMATCH: {
+    abci: 167,
+    http: 400,
+    message: "The check report's claims are not what its proof bundle proves.",
+  },
   // Proof bundles (core/proof/verify-bundle.ts), as any client verifies them: 130–149.
   PROOF_UNKNOWN_VERSION: {
     abci: 130,
