@@ -572,6 +572,12 @@ export const ERRORS = spec({
     http: 400,
     message: "Idempotency-Key or X-Request-Id is 1-128 characters of A-Z a-z 0-9 - _ . : /.",
   },
+  ACCESS_REQUEST_ID_REUSED: {
+    abci: 193,
+    http: 409,
+    message:
+      "The request id was used for another call, or more than 24 hours ago; a retry repeats the same method and URL within 24 hours.",
+  },
   STATEMENT_MALFORMED: {
     abci: 189,
     http: 400,

@@ -4,13 +4,16 @@
  * time (LMDB is multi-process: one write lock between processes, readers never block), always
  * through `AccessStore.open`, so both use the same options.
  *
- * Durability: the environment is opened with `overlappingSync: false` (each commit syncs to disk
- * before it completes, and no flush runs outside the write lock that another process shares) and
- * `separateFlushed: true`, and meter() awaits its own put's `flushed` promise. In lmdb-js 3.5
- * (write.js) that promise is the commit promise itself when overlappingSync is off, so it
- * resolves once that very commit is on disk; the root's `flushed` would instead wait for whatever
- * commit is last by the time it is read. Concurrent meter() calls share one commit (lmdb-js
- * batches the puts queued while a commit runs), which is what keeps metering cheap under load.
+ * Durability: meter() awaits its own put's commit, not the commit's disk flush. The environment
+ * is opened with `overlappingSync: true` (lmdb-js's default off Windows) and
+ * `separateFlushed: true`: a put's promise resolves once its transaction is committed, i.e.
+ * written into the memory map (the OS page cache) and visible to every process, and its
+ * `flushed` promise once the OS has synced it, a few milliseconds later, outside the write lock.
+ * A committed transaction survives a kill -9 of the node: on reopening under the same boot id
+ * lmdb-js uses the latest committed transaction (its `safeRestore` option says so). A power cut
+ * or an OS crash may lose the commits not yet flushed: calls answered and not billed (under-
+ * billing), never a call billed twice. Concurrent meter() calls share one commit (lmdb-js batches
+ * the puts queued in one event turn), which is what keeps metering cheap under load.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -19,8 +22,13 @@ import { type Database, open, type RootDatabase } from "lmdb";
 import { toBase64Url, toHex } from "../../core/encoding/bytes.js";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { apiKeyHash, formatApiKey } from "../../core/usage/api-key.js";
-import { monthOf } from "../../core/usage/usage-month.js";
-import type { AccessBook, ApiKeyRecord, MeterRecord } from "../../servers/access/access-book.js";
+import { monthMemo } from "../../core/usage/month-memo.js";
+import type {
+  AccessBook,
+  ApiKeyRecord,
+  FirstUse,
+  MeterRecord,
+} from "../../servers/access/access-book.js";
 import type { AccessScope } from "../../servers/access/access-context.js";
 
 export const ACCESS_DIR = "access";
@@ -40,7 +48,14 @@ export class AccessStore implements AccessBook {
   /** The node is the only process that meters, so its counts are the stored ones plus its own. */
   private readonly counts = new Map<string, number>();
   /** Record keys queued but not yet committed: a repeat in the same moment is not billed twice. */
-  private readonly pending = new Set<string>();
+  private readonly pending = new Map<string, FirstUse>();
+  /**
+   * Parsed key records by key id, with the raw string they were parsed from: the raw string is
+   * still read from LMDB on every request (so a revocation holds at once), only its JSON.parse is
+   * saved. Bounded by the keys stored: an unknown key id is never cached.
+   */
+  private readonly parsedKeys = new Map<string, { raw: string; record: ApiKeyRecord }>();
+  private readonly monthOf = monthMemo();
 
   private constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -48,7 +63,7 @@ export class AccessStore implements AccessBook {
       this.root = open({
         path: path.join(dir, "store"),
         compression: false,
-        overlappingSync: false,
+        overlappingSync: true,
         separateFlushed: true,
         mapSize: 2 ** 34,
       });
@@ -69,7 +84,12 @@ export class AccessStore implements AccessBook {
     // Another process (the CLI) may have written since this turn's read snapshot: read now.
     this.root.resetReadTxn();
     const raw = this.keys.get(keyId);
-    return raw === undefined ? undefined : (JSON.parse(raw) as ApiKeyRecord);
+    if (raw === undefined) return undefined;
+    const parsed = this.parsedKeys.get(keyId);
+    if (parsed?.raw === raw) return parsed.record;
+    const record = JSON.parse(raw) as ApiKeyRecord;
+    this.parsedKeys.set(keyId, { raw, record });
+    return record;
   }
 
   used(keyId: string, scope: AccessScope, month: string): number {
@@ -82,30 +102,39 @@ export class AccessStore implements AccessBook {
     return n;
   }
 
-  async meter(record: MeterRecord): Promise<boolean> {
-    const month = monthOf(record.time);
+  firstUse(keyId: string, requestId: string, time: number): FirstUse | undefined {
+    const month = this.monthOf(time);
+    for (const m of [month, previousMonth(month)]) {
+      const k = [m, keyId, requestId].join(SEP);
+      const queued = this.pending.get(k);
+      if (queued !== undefined) return queued;
+      const raw = this.meters.get(k);
+      if (raw !== undefined) {
+        const { time: first, call } = JSON.parse(raw) as MeterRecord;
+        return { time: first, call };
+      }
+    }
+    return undefined;
+  }
+
+  async meter(record: MeterRecord, opts: { readonly fresh?: boolean } = {}): Promise<boolean> {
+    const month = this.monthOf(record.time);
     const k = [month, record.keyId, record.requestId].join(SEP);
-    const before = [previousMonth(month), record.keyId, record.requestId].join(SEP);
-    if (
-      this.pending.has(k) ||
-      this.meters.get(k) !== undefined ||
-      this.meters.get(before) !== undefined
-    ) {
+    // An id the node made is new by construction (a random UUID): no lookups.
+    if (opts.fresh !== true && this.firstUse(record.keyId, record.requestId, record.time)) {
       return false;
     }
     const counter = [month, record.keyId, record.scope].join(SEP);
     const n = this.used(record.keyId, record.scope, month) + 1;
     this.counts.set(counter, n);
-    this.pending.add(k);
+    this.pending.set(k, { time: record.time, call: record.call });
     try {
       // One event turn's puts go in one LMDB transaction: the record and its counter together.
-      const put = this.meters.put(k, JSON.stringify(record)) as Promise<boolean> & {
-        flushed: Promise<boolean>;
-      };
+      const put = this.meters.put(k, JSON.stringify(record));
       // Same commit as the record: its failure rejects `put` too, which is what is awaited.
       this.counters.put(counter, String(n)).catch(() => undefined);
-      // This commit's own flush (separateFlushed), not whatever commit is last by then.
-      await put.flushed;
+      // Committed (separateFlushed: the promise resolves at the commit; its flush follows).
+      await put;
       return true;
     } catch (cause) {
       this.counts.set(counter, n - 1);
@@ -170,7 +199,7 @@ export class AccessStore implements AccessBook {
   /** A record by key id and request id, in the month of `time`. */
   record(keyId: string, requestId: string, time: number): MeterRecord | undefined {
     this.root.resetReadTxn();
-    const raw = this.meters.get([monthOf(time), keyId, requestId].join(SEP));
+    const raw = this.meters.get([this.monthOf(time), keyId, requestId].join(SEP));
     return raw === undefined ? undefined : (JSON.parse(raw) as MeterRecord);
   }
 

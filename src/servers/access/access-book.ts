@@ -31,6 +31,11 @@ export interface MeterRecord {
   readonly scope: AccessScope;
   /** The route's URL pattern, e.g. /v1/check/:id (never the identifier asked about). */
   readonly route: string;
+  /**
+   * SHA-256 (hex) of the call's method and URL with its query (callHash): what tells a retry
+   * under the same request id from another call, without storing the identifier asked about.
+   */
+  readonly call: string;
   readonly status: number;
   /** Minor units of `currency`. */
   readonly price: number;
@@ -39,15 +44,31 @@ export interface MeterRecord {
   readonly attribution: readonly string[];
 }
 
+/** A request id's first billed use by a key: what a later use of the id is compared with. */
+export interface FirstUse {
+  /** When that call arrived, ms since the epoch. */
+  readonly time: number;
+  /** Its callHash. */
+  readonly call: string;
+}
+
 export interface AccessBook {
   /** The key record for a key id as stored now: read on every request, so a revocation holds at once. */
   key(keyId: string): ApiKeyRecord | undefined;
   /** Billable calls metered for a key and scope in a month (`YYYY-MM`). */
   used(keyId: string, scope: AccessScope, month: string): number;
   /**
-   * Record a billable call durably: resolves once the record is on disk, true; false when the
-   * key already has a record of this request id (this month or the last), which is not billed
-   * again. Rejects when the store cannot write.
+   * The first metered use of a client's request id by a key, in the month of `time` or the one
+   * before (so any use within 24 hours), committed or being written; undefined if none.
    */
-  meter(record: MeterRecord): Promise<boolean>;
+  firstUse(keyId: string, requestId: string, time: number): FirstUse | undefined;
+  /**
+   * Record a billable call: resolves true once its transaction is committed (visible to every
+   * process and in the OS page cache, so it survives a kill -9 of the node; the disk flush
+   * follows within milliseconds, and a power cut may lose the last unflushed commits: under-
+   * billing, never double billing). Resolves false when the key already has a record of this
+   * request id (this month or the last), which is not billed again; `fresh` (an id the node
+   * made) skips that lookup. Rejects when the store cannot write.
+   */
+  meter(record: MeterRecord, opts?: { readonly fresh?: boolean }): Promise<boolean>;
 }

@@ -8,6 +8,7 @@ import {
 import { codeOf, type HttpApp, startHttpApp } from "../../../tests/support/http-app.js";
 import { monthOf } from "../../core/usage/usage-month.js";
 import type { AccessBook } from "./access-book.js";
+import { callHash, RETRY_WINDOW_MS } from "./access-plugin.js";
 
 const start = (): Promise<HttpApp> => startHttpApp({ access: TINY_ACCESS, routes: standInRoutes });
 const bearer = (key: string, extra: Record<string, string> = {}) => ({
@@ -98,26 +99,126 @@ describe("access plugin (inject, over a stand-in route)", () => {
     }
   });
 
-  test("the same Idempotency-Key twice is metered once; the record carries the attribution", async () => {
+  test("the same call again under its Idempotency-Key is a retry: answered, billed once", async () => {
     const h = await start();
     try {
-      const key = h.apiKey({ plan: "roomy", scopes: ["check"] });
+      // tiny: 3 checks a month. The retries are answered beyond it: they are not counted.
+      const key = h.apiKey({ plan: "tiny", scopes: ["check"] });
       const headers = bearer(key, { "idempotency-key": "order-42" });
-      const a = await h.request("/test/check/1", { headers });
-      const b = await h.request("/test/check/1", { headers });
-      assert.equal(a.status, 200);
-      assert.equal(b.status, 200);
-      assert.equal(a.headers["x-request-id"], "order-42");
-      const records = [...h.access.records(monthOf(Date.now()))];
+      for (let i = 0; i < 4; i++) {
+        const r = await h.request("/test/check/1?lang=en", { headers });
+        assert.equal(r.status, 200, `call ${i}`);
+        assert.equal(r.headers["x-request-id"], "order-42");
+        assert.equal(r.body.verdict, "passed");
+      }
+      const month = monthOf(Date.now());
+      assert.equal(h.access.used(keyIdOf(key), "check", month), 1);
+      const records = [...h.access.records(month)];
       assert.equal(records.length, 1);
+      assert.equal(records[0]?.call, callHash("GET", "/test/check/1?lang=en"));
+      assert.ok(!JSON.stringify(records[0]).includes("/test/check/1"), "the URL is not stored");
       assert.deepEqual(records[0]?.attribution, [...STAND_IN_ATTRIBUTION]);
-      assert.equal(records[0]?.price, 10);
-      assert.equal(records[0]?.currency, "USD");
+      assert.equal(records[0]?.price, 7);
+      assert.equal(records[0]?.currency, "EUR");
       assert.equal(records[0]?.route, "/test/check/:id");
       const bad = await h.request("/test/check/1", {
         headers: bearer(key, { "x-request-id": "a b" }),
       });
       assert.equal(codeOf(bad), "ACCESS_REQUEST_ID_INVALID");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("an id reused for another URL or query: 409 before the handler, nothing stored", async () => {
+    let handled = 0;
+    const h = await startHttpApp({
+      access: TINY_ACCESS,
+      routes: standInRoutes,
+      configure: (f) => {
+        f.addHook("preHandler", async () => {
+          handled++;
+        });
+      },
+    });
+    try {
+      const key = h.apiKey({ plan: "roomy", scopes: ["check"] });
+      const headers = bearer(key, { "x-request-id": "same-id" });
+      assert.equal((await h.request("/test/check/1", { headers })).status, 200);
+      assert.equal(handled, 1);
+      for (const url of ["/test/check/2", "/test/check/1?x=1", "/test/check/1?x=2"]) {
+        const r = await h.request(url, { headers });
+        assert.equal(r.status, 409, url);
+        assert.equal(codeOf(r), "ACCESS_REQUEST_ID_REUSED", url);
+      }
+      assert.equal(handled, 1, "no handler ran for a reused id");
+      const month = monthOf(Date.now());
+      assert.equal([...h.access.records(month)].length, 1);
+      assert.equal(h.access.used(keyIdOf(key), "check", month), 1);
+      // Another key's ids are its own.
+      const other = h.apiKey({ plan: "roomy", scopes: ["check"] });
+      const r = await h.request("/test/check/2", {
+        headers: bearer(other, { "x-request-id": "same-id" }),
+      });
+      assert.equal(r.status, 200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("the same call under an id first used 24 hours ago or more is refused", async () => {
+    const h = await start();
+    try {
+      const key = h.apiKey({ plan: "roomy", scopes: ["check"] });
+      const keyId = keyIdOf(key);
+      const seed = (requestId: string, ageMs: number) =>
+        h.access.meter({
+          requestId,
+          time: Date.now() - ageMs,
+          org: "test-org",
+          keyId,
+          plan: "roomy",
+          scope: "check",
+          route: "/test/check/:id",
+          status: 200,
+          price: 10,
+          currency: "USD",
+          call: callHash("GET", "/test/check/1"),
+          attribution: [],
+        });
+      await seed("day-old", RETRY_WINDOW_MS + 1_000);
+      await seed("recent", RETRY_WINDOW_MS - 60_000);
+      const month = monthOf(Date.now());
+      const before = h.access.used(keyId, "check", month);
+      const stored = [...h.access.records(month)].length;
+      const old = await h.request("/test/check/1", {
+        headers: bearer(key, { "idempotency-key": "day-old" }),
+      });
+      assert.equal(old.status, 409);
+      assert.equal(codeOf(old), "ACCESS_REQUEST_ID_REUSED");
+      const recent = await h.request("/test/check/1", {
+        headers: bearer(key, { "idempotency-key": "recent" }),
+      });
+      assert.equal(recent.status, 200, "23 hours later it is still a retry");
+      assert.equal(h.access.used(keyId, "check", month), before, "neither was billed");
+      assert.equal([...h.access.records(month)].length, stored, "nothing was stored");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("without a client id every call is billed, under an id the node made", async () => {
+    const h = await start();
+    try {
+      const key = h.apiKey({ plan: "roomy", scopes: ["check"] });
+      const ids = new Set<unknown>();
+      for (let i = 0; i < 3; i++) {
+        const r = await h.request("/test/check/1", { headers: bearer(key) });
+        assert.equal(r.status, 200);
+        ids.add(r.headers["x-request-id"]);
+      }
+      assert.equal(ids.size, 3);
+      assert.equal(h.access.used(keyIdOf(key), "check", monthOf(Date.now())), 3);
     } finally {
       await h.close();
     }
@@ -151,6 +252,7 @@ describe("a failure to meter withholds the answer", () => {
         book = {
           key: (id) => real.key(id),
           used: (id, scope, month) => real.used(id, scope, month),
+          firstUse: (id, requestId, time) => real.firstUse(id, requestId, time),
           meter: () => Promise.reject(new Error("disk full")),
         };
         return book;

@@ -6,10 +6,16 @@
  *   where the route allows it → its plan and scope (ACCESS_PLAN_UNKNOWN, ACCESS_SCOPE_FORBIDDEN)
  *   → the rate, by @fastify/rate-limit (429 ACCESS_RATE_LIMITED, Retry-After, RateLimit-*)
  *   → the monthly quota of a billable route (402 ACCESS_QUOTA_EXCEEDED).
- * After the handler, a billable 2xx answer by a key is metered durably before it leaves; if the
- * record cannot be written the answer is replaced by 503 ACCESS_METERING_FAILED.
+ * On a billable route a client's request id (Idempotency-Key, else X-Request-Id) is checked
+ * before the quota: the same call (method and URL with its query) under an id already metered,
+ * within 24 hours of the first, is a retry: answered, not billed, not counted against the quota;
+ * any other reuse of the id is refused before the handler runs (409 ACCESS_REQUEST_ID_REUSED),
+ * and nothing is stored. Without a client id the node makes one, and nothing is looked up.
+ * After the handler, a billable 2xx answer by a key is metered (committed, access-book.ts says
+ * how durably) before it leaves; if the record cannot be written the answer is replaced by 503
+ * ACCESS_METERING_FAILED.
  */
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import type {
   FastifyInstance,
@@ -20,7 +26,8 @@ import type {
 } from "fastify";
 import { makeError } from "../../core/errors/devicechain-error.js";
 import { apiKeyHash, apiKeyId } from "../../core/usage/api-key.js";
-import { monthOf, nextMonthStart } from "../../core/usage/usage-month.js";
+import { monthMemo } from "../../core/usage/month-memo.js";
+import { nextMonthStart } from "../../core/usage/usage-month.js";
 import { normalizeAddress } from "../remote-address.js";
 import type { AccessBook, ApiKeyRecord } from "./access-book.js";
 import type { Accessor, AccessScope, RouteAccess } from "./access-context.js";
@@ -36,6 +43,8 @@ export interface AccessDeps {
 /** Request ids a client may send: short, printable, no room for anything else. */
 const REQUEST_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
 const MINUTE_MS = 60_000;
+/** How long a request id stays a retry of its first call. */
+export const RETRY_WINDOW_MS = 24 * 60 * 60_000;
 /** Distinct keys and addresses the limiter remembers per window (its LRU). */
 const LIMITER_ENTRIES = 100_000;
 
@@ -45,6 +54,9 @@ interface PendingMeter {
   readonly plan: Plan;
   readonly scope: AccessScope;
   readonly requestId: string;
+  /** The node made the id: new by construction. */
+  readonly fresh: boolean;
+  readonly call: string;
   readonly time: number;
 }
 
@@ -56,6 +68,7 @@ export const bills = (status: number): boolean => status >= 200 && status < 300;
 
 async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Promise<void> {
   const now = deps.now ?? Date.now;
+  const monthOf = monthMemo();
   const { book, settings } = deps;
   const pending = new WeakMap<FastifyRequest, PendingMeter>();
 
@@ -119,6 +132,22 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
     await limit.call(fastify, request, reply);
     if (!access.billable) return;
     const time = now();
+    const given = clientRequestId(request);
+    const requestId = given ?? randomUUID();
+    const call = given === undefined ? "" : callHash(request.method, request.url);
+    if (given !== undefined) {
+      const first = book.firstUse(record.keyId, given, time);
+      if (first !== undefined) {
+        if (first.call !== call || time - first.time >= RETRY_WINDOW_MS) {
+          throw makeError("ACCESS_REQUEST_ID_REUSED", undefined, {
+            data: { requestId: given },
+          });
+        }
+        // A retry of a call already billed: answered, not billed again.
+        void reply.header("x-request-id", given);
+        return;
+      }
+    }
     const month = monthOf(time);
     if (book.used(record.keyId, access.scope, month) >= terms.monthlyQuota) {
       const resetsAt = new Date(nextMonthStart(month)).toISOString();
@@ -130,9 +159,16 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
         },
       );
     }
-    const requestId = requestIdOf(request);
     void reply.header("x-request-id", requestId);
-    pending.set(request, { record, plan, scope: access.scope, requestId, time });
+    pending.set(request, {
+      record,
+      plan,
+      scope: access.scope,
+      requestId,
+      fresh: given === undefined,
+      call,
+      time,
+    });
   };
 
   const meter: onSendHookHandler = async (request, reply, payload) => {
@@ -143,7 +179,7 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
     if (!bills(reply.statusCode)) return payload;
     const terms = call.plan.scopes[call.scope];
     try {
-      await book.meter({
+      const record = {
         requestId: call.requestId,
         time: call.time,
         org: call.record.org,
@@ -154,8 +190,10 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
         status: reply.statusCode,
         price: terms?.price ?? 0,
         currency: call.plan.currency,
+        call: call.call,
         attribution: [...(request.attribution ?? [])],
-      });
+      };
+      await book.meter(record, { fresh: call.fresh });
     } catch (cause) {
       request.log.error({ err: cause }, "metering failed: the answer is withheld");
       throw makeError("ACCESS_METERING_FAILED", undefined, { cause });
@@ -205,14 +243,22 @@ function checkKey(book: AccessBook, presented: string): ApiKeyRecord {
 const sameHash = (a: string, b: string): boolean =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-/** The client's Idempotency-Key, else its X-Request-Id, else a new one. */
-function requestIdOf(request: FastifyRequest): string {
+/** The client's Idempotency-Key, else its X-Request-Id, else undefined. */
+function clientRequestId(request: FastifyRequest): string | undefined {
   const given = request.headers["idempotency-key"] ?? request.headers["x-request-id"];
-  if (given === undefined) return randomUUID();
+  if (given === undefined) return undefined;
   if (typeof given !== "string" || !REQUEST_ID.test(given)) {
     throw makeError("ACCESS_REQUEST_ID_INVALID");
   }
   return given;
+}
+
+/**
+ * What tells a retry from another call under the same request id: SHA-256 (hex) of the method
+ * and the URL with its query. Only the hash is stored: the URL names the identifier asked about.
+ */
+export function callHash(method: string, url: string): string {
+  return createHash("sha256").update(`${method} ${url}`).digest("hex");
 }
 
 /** Registered before the routes it guards, without encapsulation, so its onRoute hook sees them. */

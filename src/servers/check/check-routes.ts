@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   buildCheckReport,
   CHECK_REASONS,
@@ -95,6 +95,10 @@ const reportSchema = open(
   ["id", "version", "chainId", "height", "time", "verdict", "reasons", "history", "signature"],
 );
 
+/** A report's cache key: the claims depend on the identifier asked and how its check digit was typed. */
+const cacheKey = ({ facts }: CheckRead): string =>
+  `${facts.asked.key}\n${checkDigitOf(facts.input, facts.asked)}`;
+
 /**
  * GET /v1/check/{id}: the signed check report of one device; POST /v1/check: up to 1,000, each
  * identifier answered on its own (an invalid one is an inline error, not a failed batch).
@@ -107,10 +111,8 @@ export async function checkPlugin(fastify: FastifyInstance, deps: CheckPluginDep
    * The report of what was read, from the cache when this height's was built already; else the
    * proof is asked in the same tick as the reads, and the report is signed once it arrives.
    */
-  function report(read: CheckRead): CheckReport | Promise<CheckReport> {
+  function report(read: CheckRead, key = cacheKey(read)): CheckReport | Promise<CheckReport> {
     const { facts } = read;
-    // The claims depend on the identifier asked and on how its check digit was typed.
-    const key = `${facts.asked.key}\n${checkDigitOf(facts.input, facts.asked)}`;
     const cached = cache.get(facts.height, key);
     if (cached) return cached;
     const unsigned = buildCheckReport(facts, tacs);
@@ -157,10 +159,18 @@ export async function checkPlugin(fastify: FastifyInstance, deps: CheckPluginDep
         response: { 200: reportSchema, "4xx": errorSchema, "5xx": errorSchema },
       },
     },
-    async (request: FastifyRequest) => {
+    async (request: FastifyRequest, reply: FastifyReply) => {
       const read = reads.read((request.params as { id: string }).id);
       request.attribution = read.attribution;
-      return report(read);
+      const key = cacheKey(read);
+      const signed = await report(read, key);
+      // The route's own serialiser (its 200 schema) makes the JSON once per cached report; the
+      // string is sent as it is, so fastify does not serialise the same report on every request.
+      const json = cache.json(read.facts.height, key, signed, (r) =>
+        // fast-json-stringify, the route's serialiser, returns a string.
+        String(reply.serialize(r)),
+      );
+      return reply.type("application/json; charset=utf-8").send(json);
     },
   );
 
