@@ -40,7 +40,7 @@ export interface MeterRecord {
   /** Minor units of `currency`. */
   readonly price: number;
   readonly currency: string;
-  /** The member key ids whose records made the answer (request.attribution). */
+  /** The member ids whose records made the answer (request.attribution). */
   readonly attribution: readonly string[];
 }
 
