@@ -576,7 +576,7 @@ export const ERRORS = spec({
     abci: 193,
     http: 409,
     message:
-      "The request id was used for another call, or more than 24 hours ago; a retry repeats the same method and URL within 24 hours.",
+      "The request id was used for another call, or more than 24 hours ago; a retry repeats the same method, URL and body within 24 hours.",
   },
   STATEMENT_MALFORMED: {
     abci: 189,

@@ -130,35 +130,54 @@ describe("access plugin (inject, over a stand-in route)", () => {
     }
   });
 
-  test("an id reused for another URL or query: 409 before the handler, nothing stored", async () => {
+  test("an id reused for another URL, query or body: 409 before the handler, nothing stored", async () => {
     let handled = 0;
+    const access = { scope: "check", billable: true } as const;
     const h = await startHttpApp({
       access: TINY_ACCESS,
-      routes: standInRoutes,
-      configure: (f) => {
-        f.addHook("preHandler", async () => {
+      // Routes of the test's own that count their handlers' runs.
+      routes: (f) => {
+        f.get("/test/counted/:id", { config: { access } }, async () => {
           handled++;
+          return { ok: true };
+        });
+        f.post("/test/counted", { config: { access } }, async () => {
+          handled++;
+          return { ok: true };
         });
       },
     });
     try {
       const key = h.apiKey({ plan: "roomy", scopes: ["check"] });
       const headers = bearer(key, { "x-request-id": "same-id" });
-      assert.equal((await h.request("/test/check/1", { headers })).status, 200);
+      assert.equal((await h.request("/test/counted/1", { headers })).status, 200);
       assert.equal(handled, 1);
-      for (const url of ["/test/check/2", "/test/check/1?x=1", "/test/check/1?x=2"]) {
+      for (const url of ["/test/counted/2", "/test/counted/1?x=1", "/test/counted/1?x=2"]) {
         const r = await h.request(url, { headers });
         assert.equal(r.status, 409, url);
         assert.equal(codeOf(r), "ACCESS_REQUEST_ID_REUSED", url);
       }
       assert.equal(handled, 1, "no handler ran for a reused id");
+      // A body is part of the call: the same id and URL with another body is a reuse too.
+      const post = (body: unknown) =>
+        h.request("/test/counted", {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: bearer(key, { "x-request-id": "post-id", "content-type": "application/json" }),
+        });
+      assert.equal((await post({ ids: ["a"] })).status, 200);
+      assert.equal((await post({ ids: ["a"] })).status, 200, "the same body: a retry");
+      const other = await post({ ids: ["b"] });
+      assert.equal(other.status, 409);
+      assert.equal(codeOf(other), "ACCESS_REQUEST_ID_REUSED");
+      assert.equal(handled, 3, "the first POST and its retry ran, the reuse did not");
       const month = monthOf(Date.now());
-      assert.equal([...h.access.records(month)].length, 1);
-      assert.equal(h.access.used(keyIdOf(key), "check", month), 1);
+      assert.equal([...h.access.records(month)].length, 2, "one GET and one POST billed");
+      assert.equal(h.access.used(keyIdOf(key), "check", month), 2);
       // Another key's ids are its own.
-      const other = h.apiKey({ plan: "roomy", scopes: ["check"] });
-      const r = await h.request("/test/check/2", {
-        headers: bearer(other, { "x-request-id": "same-id" }),
+      const otherKey = h.apiKey({ plan: "roomy", scopes: ["check"] });
+      const r = await h.request("/test/counted/2", {
+        headers: bearer(otherKey, { "x-request-id": "same-id" }),
       });
       assert.equal(r.status, 200);
     } finally {

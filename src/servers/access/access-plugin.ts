@@ -6,8 +6,9 @@
  *   where the route allows it → its plan and scope (ACCESS_PLAN_UNKNOWN, ACCESS_SCOPE_FORBIDDEN)
  *   → the rate, by @fastify/rate-limit (429 ACCESS_RATE_LIMITED, Retry-After, RateLimit-*)
  *   → the monthly quota of a billable route (402 ACCESS_QUOTA_EXCEEDED).
- * On a billable route a client's request id (Idempotency-Key, else X-Request-Id) is checked
- * before the quota: the same call (method and URL with its query) under an id already metered,
+ * On a billable route, once the body is parsed (a preHandler), a client's request id
+ * (Idempotency-Key, else X-Request-Id) is checked before the quota: the same call (method, URL
+ * with its query, and body) under an id already metered,
  * within 24 hours of the first, is a retry: answered, not billed, not counted against the quota;
  * any other reuse of the id is refused before the handler runs (409 ACCESS_REQUEST_ID_REUSED),
  * and nothing is stored. Without a client id the node makes one, and nothing is looked up.
@@ -22,6 +23,7 @@ import type {
   FastifyRequest,
   onRequestHookHandler,
   onSendHookHandler,
+  preHandlerHookHandler,
   RouteOptions,
 } from "fastify";
 import { makeError } from "../../core/errors/devicechain-error.js";
@@ -31,7 +33,7 @@ import { nextMonthStart } from "../../core/usage/usage-month.js";
 import { normalizeAddress } from "../remote-address.js";
 import type { AccessBook, ApiKeyRecord } from "./access-book.js";
 import type { Accessor, AccessScope, RouteAccess } from "./access-context.js";
-import type { AccessSettings, Plan } from "./access-plans.js";
+import type { AccessSettings, Plan, ScopeTerms } from "./access-plans.js";
 
 export interface AccessDeps {
   readonly book: AccessBook;
@@ -71,6 +73,11 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
   const monthOf = monthMemo();
   const { book, settings } = deps;
   const pending = new WeakMap<FastifyRequest, PendingMeter>();
+  /** A billable request by a key, authenticated: what its preHandler bills it under. */
+  const keyed = new WeakMap<
+    FastifyRequest,
+    { readonly record: ApiKeyRecord; readonly plan: Plan; readonly terms: ScopeTerms }
+  >();
 
   await fastify.register(rateLimit, {
     global: false,
@@ -130,11 +137,24 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
       scopes: record.scopes,
     };
     await limit.call(fastify, request, reply);
-    if (!access.billable) return;
+    if (access.billable) keyed.set(request, { record, plan, terms });
+  };
+
+  /**
+   * Before the handler of a billable route, once the body is parsed (a retry is the same call,
+   * body included: otherwise one id would buy a new bulk answer for every body): the request id,
+   * a retry or a reuse, and the quota.
+   */
+  const bill: preHandlerHookHandler = async (request, reply) => {
+    const k = keyed.get(request);
+    if (k === undefined) return;
+    keyed.delete(request);
+    const { record, plan, terms } = k;
+    const access = scopeOf(request);
     const time = now();
     const given = clientRequestId(request);
     const requestId = given ?? randomUUID();
-    const call = given === undefined ? "" : callHash(request.method, request.url);
+    const call = given === undefined ? "" : callHash(request.method, request.url, request.body);
     if (given !== undefined) {
       const first = book.firstUse(record.keyId, given, time);
       if (first !== undefined) {
@@ -205,7 +225,10 @@ async function accessPluginImpl(fastify: FastifyInstance, deps: AccessDeps): Pro
     const access = route.config?.access;
     if (access === undefined) return;
     route.onRequest = [...asArray(route.onRequest), authenticate];
-    if (access.billable) route.onSend = [...asArray(route.onSend), meter];
+    if (access.billable) {
+      route.preHandler = [bill, ...asArray(route.preHandler)];
+      route.onSend = [...asArray(route.onSend), meter];
+    }
   });
 }
 
@@ -254,11 +277,14 @@ function clientRequestId(request: FastifyRequest): string | undefined {
 }
 
 /**
- * What tells a retry from another call under the same request id: SHA-256 (hex) of the method
- * and the URL with its query. Only the hash is stored: the URL names the identifier asked about.
+ * What tells a retry from another call under the same request id: SHA-256 (hex) of the method,
+ * the URL with its query and the parsed body, if any. Only the hash is stored: the URL and the
+ * body name the identifiers asked about.
  */
-export function callHash(method: string, url: string): string {
-  return createHash("sha256").update(`${method} ${url}`).digest("hex");
+export function callHash(method: string, url: string, body?: unknown): string {
+  const hash = createHash("sha256").update(`${method} ${url}`);
+  if (body !== undefined) hash.update(`\n${JSON.stringify(body)}`);
+  return hash.digest("hex");
 }
 
 /** Registered before the routes it guards, without encapsulation, so its onRoute hook sees them. */
