@@ -614,6 +614,18 @@ export const ERRORS = spec({
     http: 500,
     message: "The consensus header does not carry the app hash of the node's state.",
   },
+  // Device keys and attestation (issue 14): 210-229.
+  DEVICE_KEY_INVALID: {
+    abci: 210,
+    http: 400,
+    message:
+      "A device key is an Ed25519 key id (or ed25519:<key id>) or p256:<base64url SEC1 point on P-256>.",
+  },
+  DEVICE_KEY_UNCHANGED: {
+    abci: 211,
+    http: 409,
+    message: "The device already holds that key.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

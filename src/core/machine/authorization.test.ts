@@ -156,6 +156,8 @@ function paramsFor(type: TxType, role: Role, c: MemoryChain): JsonObject {
       return { manufacturer: "manufacturer", from: "35999999", to: "35999999" };
     case "device.register":
       return { devices: [{ ids: [FRESH] }] };
+    case "devicekey.set":
+      return { device: OWNED, key: testSigner(`device-${role}`).keyId };
     case "device.sell":
       return { device: UNSOLD, owner: bob.keyId };
     case "transfer.offer":

@@ -3,6 +3,7 @@ import type { TxType } from "../tx/tx-type.js";
 import { tacAllocate } from "./actions/allocate-tac.js";
 import { deviceBlock, deviceUnblock } from "./actions/block.js";
 import { cloneClear, cloneSuspect } from "./actions/clone.js";
+import { deviceKeySet } from "./actions/device-key.js";
 import { insuranceSettle } from "./actions/insurance.js";
 import { memberAdmit, memberReinstate, memberSuspend } from "./actions/member.js";
 import { pairingAdd, pairingDelegate, pairingRemove } from "./actions/pairing.js";
@@ -30,6 +31,7 @@ export const TX_DEFINITIONS = [
   keyRotate,
   tacAllocate,
   deviceRegister,
+  deviceKeySet,
   deviceSell,
   transferOffer,
   transferAccept,
