@@ -626,6 +626,44 @@ export const ERRORS = spec({
     http: 409,
     message: "The device already holds that key.",
   },
+  ATTESTATION_ROOT_INVALID: {
+    abci: 212,
+    http: 400,
+    message:
+      "An attestation root is a CA certificate (PEM or base64 DER, at most 8192 characters) valid at the block's time.",
+  },
+  ATTESTATION_ROOT_EXISTS: {
+    abci: 213,
+    http: 409,
+    message: "The manufacturer has already registered that attestation root.",
+  },
+  ATTESTATION_ROOT_LIMIT: {
+    abci: 214,
+    http: 409,
+    message: "The manufacturer holds the most attestation roots allowed (8); remove one first.",
+  },
+  ATTESTATION_ROOT_UNKNOWN: {
+    abci: 215,
+    http: 404,
+    message: "The manufacturer has no attestation root with that SHA-256.",
+  },
+  ATTESTATION_CHAIN_INVALID: {
+    abci: 216,
+    http: 400,
+    message:
+      "The certificate chain is malformed, too long, out of its validity, or a certificate is not issued and signed by the next.",
+  },
+  ATTESTATION_CHAIN_UNTRUSTED: {
+    abci: 217,
+    http: 403,
+    message:
+      "The certificate chain does not lead to an attestation root of the device's manufacturer.",
+  },
+  ATTESTATION_CHAIN_WRONG_DEVICE: {
+    abci: 218,
+    http: 403,
+    message: "The leaf certificate's subject serialNumber does not name this device.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,6 +1,7 @@
 import { makeError } from "../errors/devicechain-error.js";
 import type { TxType } from "../tx/tx-type.js";
 import { tacAllocate } from "./actions/allocate-tac.js";
+import { rootAdd, rootRemove } from "./actions/attestation-root.js";
 import { deviceBlock, deviceUnblock } from "./actions/block.js";
 import { cloneClear, cloneSuspect } from "./actions/clone.js";
 import { deviceKeySet } from "./actions/device-key.js";
@@ -32,6 +33,8 @@ export const TX_DEFINITIONS = [
   tacAllocate,
   deviceRegister,
   deviceKeySet,
+  rootAdd,
+  rootRemove,
   deviceSell,
   transferOffer,
   transferAccept,
