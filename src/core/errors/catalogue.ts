@@ -664,6 +664,41 @@ export const ERRORS = spec({
     http: 403,
     message: "The leaf certificate's subject serialNumber does not name this device.",
   },
+  DEVICE_NO_KEY: {
+    abci: 219,
+    http: 409,
+    message: "The device has no key on the ledger; it may present a certificate chain instead.",
+  },
+  ATTESTATION_BAD_SIGNATURE: {
+    abci: 220,
+    http: 403,
+    message: "The signature is not the device key's over this challenge: not the genuine device.",
+  },
+  ATTESTATION_PURPOSE_INVALID: {
+    abci: 221,
+    http: 400,
+    message: "An attestation's purpose is 1-32 characters of a-z 0-9 . _ -.",
+  },
+  CHALLENGE_UNKNOWN: {
+    abci: 222,
+    http: 404,
+    message: "This node issued no such challenge for this device and purpose (or forgot it).",
+  },
+  CHALLENGE_EXPIRED: {
+    abci: 223,
+    http: 410,
+    message: "The challenge is older than 60 seconds; ask for a new one.",
+  },
+  CHALLENGE_STORE_FULL: {
+    abci: 224,
+    http: 503,
+    message: "The node holds as many open challenges as it allows; retry shortly.",
+  },
+  CHALLENGE_USED: {
+    abci: 225,
+    http: 409,
+    message: "The challenge has been answered already; each is single-use.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;
