@@ -10,7 +10,7 @@ import type { Signer } from "../../crypto/ed25519.js";
 import type { JsonObject } from "../../encoding/canonical-json.js";
 import { readAttestationRoots } from "../../state/attestation-root.js";
 import type { TxType } from "../../tx/tx-type.js";
-import { MAX_ATTESTATION_ROOTS } from "./attestation-root.js";
+import { MAX_ATTESTATION_ROOTS, parseRootAdd, rootAdd } from "./attestation-root.js";
 
 const mfr = testSigner("mfr");
 const mfr2 = testSigner("mfr2");
@@ -68,4 +68,21 @@ test("not a CA, expired at block time, malformed, or one too many: refused", () 
     assert.equal(one(c, mfr, "root.add", { cert: issueCert({ subject: `/CN=R${i}` }).pem }), "OK");
   }
   assert.equal(one(c, mfr, "root.add", { cert: root.pem }), "ATTESTATION_ROOT_LIMIT");
+});
+
+test("tx add-attestation-root reads a PEM or a DER file into params the parser takes", async () => {
+  const root = issueCert({ subject: "/CN=Acme Root" });
+  const der = new Uint8Array(new X509Certificate(root.pem).raw);
+  const files: Record<string, Uint8Array> = { "ca.pem": Buffer.from(root.pem), "ca.der": der };
+  const io = {
+    readFile: (path: string) => files[path] ?? assert.fail(path),
+    readTextFile: () => assert.fail("text"),
+    keyFileId: () => assert.fail("key"),
+    chainId: async () => assert.fail("chain"),
+    devicePrimaryKey: async () => assert.fail("device"),
+  };
+  for (const file of ["ca.pem", "ca.der"]) {
+    const params = await rootAdd.cli.params({ cert: file }, io);
+    assert.deepEqual(parseRootAdd(params).der, der, file);
+  }
 });
