@@ -28,6 +28,9 @@ const SPKI_P256_COMPRESSED = Uint8Array.from(
   Buffer.from("3039301306072a8648ce3d020106082a8648ce3d030107032200", "hex"),
 );
 
+const p256Keys = new Map<string, DeviceKey>();
+const MAX_CACHED_KEYS = 100_000;
+
 function refuse(message: string): never {
   throw makeError("DEVICE_KEY_INVALID", message);
 }
@@ -35,7 +38,15 @@ function refuse(message: string): never {
 /** Parse a device key's text; DEVICE_KEY_INVALID for anything but the two forms above. */
 export function parseDeviceKey(text: unknown): DeviceKey {
   if (typeof text !== "string" || text.length > MAX_DEVICE_KEY_TEXT) refuse("A key is a string");
-  if (text.startsWith(P256_PREFIX)) return parseP256(text.slice(P256_PREFIX.length));
+  if (text.startsWith(P256_PREFIX)) {
+    // Building the key object costs more than the signature check: keep recent ones.
+    const cached = p256Keys.get(text);
+    if (cached) return cached;
+    const key = parseP256(text.slice(P256_PREFIX.length));
+    if (p256Keys.size >= MAX_CACHED_KEYS) p256Keys.clear();
+    p256Keys.set(text, key);
+    return key;
+  }
   const id = text.startsWith(ED25519_PREFIX) ? text.slice(ED25519_PREFIX.length) : text;
   if (!isKeyId(id)) refuse("An Ed25519 key is 32 bytes in unpadded base64url");
   return { kind: "ed25519", text: id };
