@@ -4,13 +4,15 @@
  * can set explicit validity dates only there, and the test chains' block time is in 2026.
  */
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface TestCert {
   readonly pem: string;
+  /** The certificate's DER in base64: what root.add takes. */
+  readonly der: string;
   /** The certificate's private key (PEM), to issue with or to sign as the device. */
   readonly keyPem: string;
   readonly privateKey: KeyObject;
@@ -91,7 +93,8 @@ export function issueCert(o: IssueOptions): TestCert {
       o.ca === false || (o.ca === undefined && o.issuer) ? "v3_leaf" : "v3_ca",
     ]);
     const pem = readFileSync(join(dir, "cert.pem"), "utf8");
-    return { pem, keyPem, privateKey };
+    const der = Buffer.from(new X509Certificate(pem).raw).toString("base64");
+    return { pem, der, keyPem, privateKey };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -88,6 +88,37 @@ test("validity is checked against the explicit now", () => {
   assert.equal(check([expired.pem], { now: Date.parse("2024-01-01T00:00:00Z") }).kind, "p256");
 });
 
+test("a registered root that does not parse, is not a CA or is expired verifies no chain", () => {
+  // root.add stores any base64 (consensus never parses X.509): here is where it is judged.
+  const garbage = certificateText(new TextEncoder().encode("not a cert"));
+  const truncated = certificateText(der(root.pem).subarray(0, 100));
+  const direct = issueCert({ subject: "/serialNumber=490154203237518", issuer: root });
+  for (const bad of [garbage, truncated]) {
+    refusal([direct.pem], "ATTESTATION_CHAIN_UNTRUSTED", { roots: [bad] });
+  }
+  // A bad root does not spoil the manufacturer's good one.
+  assert.equal(check([direct.pem], { roots: [garbage, truncated, ...ROOTS] }).kind, "p256");
+  // A leaf registered as a root issues nothing, even when the chain ends in it.
+  const leafAsRoot = [certificateText(der(direct.pem))];
+  refusal([direct.pem], "ATTESTATION_CHAIN_UNTRUSTED", { roots: leafAsRoot });
+  // An expired root, at the verifier's now; valid at an earlier now.
+  const oldRoot = issueCert({
+    subject: "/CN=Old Root",
+    from: "20100101000000Z",
+    to: "20250101000000Z",
+  });
+  const oldLeaf = issueCert({
+    subject: "/serialNumber=490154203237518",
+    issuer: oldRoot,
+    from: "20100101000000Z",
+    to: "20300101000000Z",
+  });
+  const oldRoots = [oldRoot.der];
+  refusal([oldLeaf.pem], "ATTESTATION_CHAIN_UNTRUSTED", { roots: oldRoots });
+  const then = Date.parse("2024-01-01T00:00:00Z");
+  assert.equal(check([oldLeaf.pem], { roots: oldRoots, now: then }).kind, "p256");
+});
+
 test("a leaf that names another device, or none, is WRONG_DEVICE", () => {
   const otherPhone = issueCert({ subject: "/serialNumber=353456789012348", issuer: root });
   refusal([otherPhone.pem], "ATTESTATION_CHAIN_WRONG_DEVICE");

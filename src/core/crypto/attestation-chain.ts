@@ -12,7 +12,7 @@ export const MAX_CHAIN_LENGTH = 4;
 const PEM = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----\s*$/;
 
 /** The DER bytes of a certificate given as PEM or base64 DER, or `code` if it is neither. */
-export function certificateDer(
+function certificateDer(
   text: unknown,
   code: "ATTESTATION_ROOT_INVALID" | "ATTESTATION_CHAIN_INVALID",
 ): Uint8Array {
@@ -29,7 +29,7 @@ export function certificateDer(
 }
 
 /** Parse a certificate, or `code` for bytes that are not one. */
-export function parseCertificate(
+function parseCertificate(
   der: Uint8Array,
   code: "ATTESTATION_ROOT_INVALID" | "ATTESTATION_CHAIN_INVALID",
 ): X509Certificate {
@@ -41,7 +41,7 @@ export function parseCertificate(
 }
 
 /** True if `now` (ms since the epoch) lies within the certificate's validity. */
-export function validAt(cert: X509Certificate, now: number): boolean {
+function validAt(cert: X509Certificate, now: number): boolean {
   return Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
 }
 
@@ -62,12 +62,29 @@ function leafIdentifierKey(leaf: X509Certificate): string | undefined {
   }
 }
 
+/**
+ * A registered root, parsed here and not in consensus (root.add stores its bytes unparsed, so that
+ * no OpenSSL build can fork the ledger): undefined, so it verifies no chain, if it is not a
+ * certificate, not a CA, or not valid at `now`. Another root of the manufacturer may still verify.
+ */
+function usableRoot(text: string, now: number): X509Certificate | undefined {
+  try {
+    const root = parseCertificate(
+      certificateDer(text, "ATTESTATION_ROOT_INVALID"),
+      "ATTESTATION_ROOT_INVALID",
+    );
+    return root.ca && validAt(root, now) ? root : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ChainCheck {
   /** The chain, leaf first, each certificate PEM or base64 DER. */
   readonly chain: unknown;
   /** The device's identifier keys (its record's `ids`): the leaf must name one. */
   readonly deviceIds: readonly string[];
-  /** Base64 DER of the attestation roots its manufacturer registered. */
+  /** Base64 DER of the attestation roots its manufacturer registered, as root.add stored them. */
   readonly roots: readonly string[];
   /** The verifier's time, ms since the epoch: every certificate must be valid then. */
   readonly now: number;
@@ -76,8 +93,8 @@ export interface ChainCheck {
 /**
  * Verify a device's certificate chain to one of its manufacturer's roots and give the leaf's key.
  * Steps, each a coded refusal: shape and size, each certificate issued and signed by the next,
- * intermediates are CAs, all valid at `now`, the last issued by (or equal to) a registered root,
- * and the leaf names the device. ATTESTATION_CHAIN_INVALID, _UNTRUSTED or _WRONG_DEVICE.
+ * intermediates are CAs, all valid at `now`, the last issued by (or equal to) a registered root
+ * that parses, is a CA and is valid at `now`, and the leaf names the device. ATTESTATION_CHAIN_INVALID, _UNTRUSTED or _WRONG_DEVICE.
  */
 export function verifyAttestationChain(check: ChainCheck): DeviceKey {
   const { chain, now } = check;
@@ -98,11 +115,8 @@ export function verifyAttestationChain(check: ChainCheck): DeviceKey {
   }
   const top = certs[certs.length - 1] as X509Certificate;
   const trusted = check.roots.some((text) => {
-    const root = parseCertificate(
-      certificateDer(text, "ATTESTATION_ROOT_INVALID"),
-      "ATTESTATION_ROOT_INVALID",
-    );
-    if (!validAt(root, now)) return false;
+    const root = usableRoot(text, now);
+    if (root === undefined) return false;
     if (root.fingerprint256 === top.fingerprint256) return true;
     return top.checkIssued(root) && top.verify(root.publicKey);
   });

@@ -630,7 +630,7 @@ export const ERRORS = spec({
     abci: 212,
     http: 400,
     message:
-      "An attestation root is a CA certificate (PEM or base64 DER, at most 8192 characters) valid at the block's time.",
+      "An attestation root is a certificate's DER in padded base64, at most 6144 bytes (8192 characters).",
   },
   ATTESTATION_ROOT_EXISTS: {
     abci: 213,

@@ -109,7 +109,7 @@ function baseChain(): MemoryChain {
     SETTLED,
   ].map((id) => ({ ids: [id] }));
   c.must(c.tx(signers.manufacturer, "device.register", { devices }));
-  c.must(c.tx(signers.manufacturer, "root.add", { cert: ROOT_A.pem }));
+  c.must(c.tx(signers.manufacturer, "root.add", { cert: ROOT_A.der }));
   const alice = signers.owner;
   const shop = signers.retailer;
   c.must(c.tx(shop, "device.sell", { device: OWNED, owner: alice.keyId }));
@@ -165,7 +165,7 @@ function paramsFor(type: TxType, role: Role, c: MemoryChain): JsonObject {
     case "device.register":
       return { devices: [{ ids: [FRESH] }] };
     case "root.add":
-      return { cert: ROOT_B.pem };
+      return { cert: ROOT_B.der };
     case "root.remove":
       return { sha256: ROOT_A_SHA256 };
     case "devicekey.set":

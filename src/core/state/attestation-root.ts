@@ -2,13 +2,15 @@ import type { Json } from "../encoding/canonical-json.js";
 import { attestationRootsKey } from "./keys.js";
 import type { StateReader, StateWriter } from "./state.js";
 
-/** A CA certificate a manufacturer registered, so its devices may present chains to it. */
+/**
+ * A CA certificate a manufacturer registered, so its devices may present chains to it. Consensus
+ * never parsed it (see actions/attestation-root.ts): it may not even be a certificate.
+ */
 export interface AttestationRoot {
   /** SHA-256 of the DER, lower-case hex: the root's name in root.remove. */
   readonly sha256: string;
   /** The certificate, base64 DER. */
   readonly cert: string;
-  readonly subject: string;
   /** Height of the root.add that registered it. */
   readonly height: number;
 }

@@ -40,6 +40,15 @@ const signP256 = deviceSignFor(p256.privateKey);
 const signEd: DeviceSign = (m) => edDevice.sign(m);
 const root = issueCert({ subject: "/CN=Acme Device Root" });
 const leaf = issueCert({ subject: `/CN=Phone/serialNumber=${CERT_PHONE}`, issuer: root });
+// Roots consensus accepts without parsing them (bytes that are no certificate, an expired CA):
+// they are judged here, at attestation, and verify nothing.
+const GARBAGE_ROOT = Buffer.from("not a certificate").toString("base64");
+const oldRoot = issueCert({
+  subject: "/CN=Old Root",
+  from: "20100101000000Z",
+  to: "20200101000000Z",
+});
+const oldLeaf = issueCert({ subject: `/serialNumber=${CERT_PHONE}`, issuer: oldRoot });
 
 describe("device attestation: challenges and answers", () => {
   let t: HttpApp;
@@ -54,7 +63,9 @@ describe("device attestation: challenges and answers", () => {
         { ids: [KEYLESS_PHONE] },
       ],
     });
-    await t.submit(ACME.signer, "root.add", { cert: root.pem });
+    await t.submit(ACME.signer, "root.add", { cert: GARBAGE_ROOT });
+    await t.submit(ACME.signer, "root.add", { cert: root.der });
+    await t.submit(ACME.signer, "root.add", { cert: oldRoot.der });
   });
   after(async () => {
     await t.close();
@@ -143,6 +154,11 @@ describe("device attestation: challenges and answers", () => {
       certificates: [fake.pem],
     });
     assert.equal(codeOf(untrusted), "ATTESTATION_CHAIN_UNTRUSTED");
+    // A chain to a registered root that has expired, beside one that is no certificate at all.
+    const expired = await answer(CERT_PHONE, deviceSignFor(oldLeaf.privateKey), {
+      certificates: [oldLeaf.pem],
+    });
+    assert.equal(codeOf(expired), "ATTESTATION_CHAIN_UNTRUSTED");
     // The genuine certificate presented by a clone that does not hold its key.
     assert.equal(
       codeOf(await answer(CERT_PHONE, signP256, { certificates: [leaf.pem] })),
