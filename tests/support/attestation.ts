@@ -2,7 +2,10 @@
  * Real X.509 chains for attestation tests, made by the openssl CLI (node:crypto reads
  * certificates but cannot issue them). `openssl ca` rather than `req -x509`, because OpenSSL 3.0
  * can set explicit validity dates only there, and the test chains' block time is in 2026.
+ * The CLI must be installed (.ci/run does: apt-get install openssl); without it each use fails
+ * with that instruction rather than an ENOENT.
  */
+import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, type KeyObject, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -51,8 +54,21 @@ keyUsage = critical,keyCertSign
 basicConstraints = critical,CA:FALSE
 `;
 
+let opensslFound = false;
+/** Fail with how to install it if the openssl CLI is missing (checked once per process). */
+export function requireOpenssl(): void {
+  if (opensslFound) return;
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore", timeout: 10_000 });
+  } catch {
+    assert.fail("openssl is required: apt-get install openssl (the CI script .ci/run does this)");
+  }
+  opensslFound = true;
+}
+
 /** Issue one certificate (self-signed if no issuer) with a fresh key. */
 export function issueCert(o: IssueOptions): TestCert {
+  requireOpenssl();
   const dir = mkdtempSync(join(tmpdir(), "dc-x509-"));
   try {
     const { privateKey } =
