@@ -657,7 +657,7 @@ export const ERRORS = spec({
     abci: 217,
     http: 403,
     message:
-      "The certificate chain does not lead to an attestation root of the device's manufacturer.",
+      "The certificate chain does not lead to an attestation root of the device's manufacturer that is a CA certificate valid now.",
   },
   ATTESTATION_CHAIN_WRONG_DEVICE: {
     abci: 218,
