@@ -22,6 +22,8 @@ import type { AccessTokenVerifier } from "./eir/access-token.js";
 import { EIR_PREFIX, eirPlugin } from "./eir/equipment-status.js";
 import type { EquipmentCheck } from "./equipment-check.js";
 import { eventsPlugin } from "./events/events-plugin.js";
+import { attestationRoutes } from "./orders/attestation-routes.js";
+import { ChallengeStore } from "./orders/challenge-store.js";
 import { webhookPlugin } from "./push/webhook-plugin.js";
 import type { WebhookRegistry } from "./push/webhook-registry.js";
 import { radiusMetrics } from "./radius/radius-metrics.js";
@@ -55,6 +57,8 @@ export interface HttpServerDeps extends RestDeps {
   readonly checkReports?: CheckReportDeps | undefined;
   /** Paid access: API keys, plans, rate limits and metering for routes with config.access. */
   readonly access: AccessDeps;
+  /** Device attestation's node-local challenges; a fresh in-memory store when not given. */
+  readonly challenges?: ChallengeStore | undefined;
 }
 
 /** The node's HTTP/1.1 server: OpenAPI docs, the REST API, events and the N5g-eir service. */
@@ -114,6 +118,10 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   await fastify.register(accessPlugin, deps.access);
   await fastify.register(restPlugin, deps);
   await fastify.register(ownershipRoutes, { reads: deps.reads });
+  await fastify.register(attestationRoutes, {
+    reads: deps.reads,
+    challenges: deps.challenges ?? new ChallengeStore(),
+  });
   if (deps.proofs) await fastify.register(proofRoutes, { reads: deps.reads, proofs: deps.proofs });
   await fastify.register(eventsPlugin, { commits: deps.app, reads: deps.reads });
   if (deps.push) await fastify.register(webhookPlugin, { reads: deps.reads, push: deps.push });

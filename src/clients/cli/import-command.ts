@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { isKeyId } from "../../core/crypto/ed25519.js";
+import { parseDeviceKey } from "../../core/crypto/device-key.js";
 import type { JsonObject } from "../../core/encoding/canonical-json.js";
 import { parseCsvRows } from "../../core/encoding/csv.js";
 import { isError, makeError } from "../../core/errors/devicechain-error.js";
@@ -106,7 +106,14 @@ function readRow(line: number, get: (c: Column) => string): ImportRow | Rejectio
     }
   }
   const key = get("device_key");
-  if (key !== "" && !isKeyId(key)) return { line, code: "TX_BAD_PARAMS", id: key };
+  if (key !== "") {
+    try {
+      parseDeviceKey(key);
+    } catch (e) {
+      if (!isError(e)) throw e;
+      return { line, code: e.code, id: key };
+    }
+  }
   if (written.size === 0) return { line, code: "TX_BAD_PARAMS" };
   return {
     line,

@@ -614,6 +614,91 @@ export const ERRORS = spec({
     http: 500,
     message: "The consensus header does not carry the app hash of the node's state.",
   },
+  // Device keys and attestation (issue 14): 210-229.
+  DEVICE_KEY_INVALID: {
+    abci: 210,
+    http: 400,
+    message:
+      "A device key is an Ed25519 key id (or ed25519:<key id>) or p256:<base64url SEC1 point on P-256>.",
+  },
+  DEVICE_KEY_UNCHANGED: {
+    abci: 211,
+    http: 409,
+    message: "The device already holds that key.",
+  },
+  ATTESTATION_ROOT_INVALID: {
+    abci: 212,
+    http: 400,
+    message:
+      "An attestation root is a certificate's DER in padded base64, at most 6144 bytes (8192 characters).",
+  },
+  ATTESTATION_ROOT_EXISTS: {
+    abci: 213,
+    http: 409,
+    message: "The manufacturer has already registered that attestation root.",
+  },
+  ATTESTATION_ROOT_LIMIT: {
+    abci: 214,
+    http: 409,
+    message: "The manufacturer holds the most attestation roots allowed (8); remove one first.",
+  },
+  ATTESTATION_ROOT_UNKNOWN: {
+    abci: 215,
+    http: 404,
+    message: "The manufacturer has no attestation root with that SHA-256.",
+  },
+  ATTESTATION_CHAIN_INVALID: {
+    abci: 216,
+    http: 400,
+    message:
+      "The certificate chain is malformed, too long, out of its validity, or a certificate is not issued and signed by the next.",
+  },
+  ATTESTATION_CHAIN_UNTRUSTED: {
+    abci: 217,
+    http: 403,
+    message:
+      "The certificate chain does not lead to an attestation root of the device's manufacturer that is a CA certificate valid now.",
+  },
+  ATTESTATION_CHAIN_WRONG_DEVICE: {
+    abci: 218,
+    http: 403,
+    message: "The leaf certificate's subject serialNumber does not name this device.",
+  },
+  DEVICE_NO_KEY: {
+    abci: 219,
+    http: 409,
+    message: "The device has no key on the ledger; it may present a certificate chain instead.",
+  },
+  ATTESTATION_BAD_SIGNATURE: {
+    abci: 220,
+    http: 403,
+    message: "The signature is not the device key's over this challenge: not the genuine device.",
+  },
+  ATTESTATION_PURPOSE_INVALID: {
+    abci: 221,
+    http: 400,
+    message: "An attestation's purpose is 1-32 characters of a-z 0-9 . _ -.",
+  },
+  CHALLENGE_UNKNOWN: {
+    abci: 222,
+    http: 404,
+    message: "This node issued no such challenge for this device and purpose (or forgot it).",
+  },
+  CHALLENGE_EXPIRED: {
+    abci: 223,
+    http: 410,
+    message: "The challenge is older than 60 seconds; ask for a new one.",
+  },
+  CHALLENGE_STORE_FULL: {
+    abci: 224,
+    http: 503,
+    message: "The node holds as many open challenges as it allows; retry shortly.",
+  },
+  CHALLENGE_USED: {
+    abci: 225,
+    http: 409,
+    message: "The challenge has been answered already; each is single-use.",
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

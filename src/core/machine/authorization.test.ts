@@ -4,7 +4,9 @@
  * the rest are refused with ROLE_FORBIDDEN. Then the conditions of the rows, each with its code.
  */
 import * as assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { describe, test } from "node:test";
+import { issueCert } from "../../../tests/support/attestation.js";
 import { insuranceConsent } from "../../../tests/support/insurance-consent.js";
 import { MemoryChain, withoutNonces } from "../../../tests/support/memory-chain.js";
 import { testSigner } from "../../../tests/support/signers.js";
@@ -33,6 +35,11 @@ const PAIRED = "a".repeat(64); // a pairing hash on CLONED
 const SETTLED = imei("35000000000008"); // alice's, stolen, its title taken by the insurer
 const primary = (id: string): string => `imei:${id.slice(0, 14)}`;
 const FRESH = imei("35000000000099");
+const ROOT_A = issueCert({ subject: "/CN=Root A" }); // the manufacturer's registered root
+const ROOT_B = issueCert({ subject: "/CN=Root B" });
+const ROOT_A_SHA256 = new X509Certificate(ROOT_A.pem).fingerprint256
+  .replaceAll(":", "")
+  .toLowerCase();
 
 /** One signer per role; "owner" is alice, a person. */
 const signers: Record<Role, Signer> = {
@@ -102,6 +109,7 @@ function baseChain(): MemoryChain {
     SETTLED,
   ].map((id) => ({ ids: [id] }));
   c.must(c.tx(signers.manufacturer, "device.register", { devices }));
+  c.must(c.tx(signers.manufacturer, "root.add", { cert: ROOT_A.der }));
   const alice = signers.owner;
   const shop = signers.retailer;
   c.must(c.tx(shop, "device.sell", { device: OWNED, owner: alice.keyId }));
@@ -156,6 +164,12 @@ function paramsFor(type: TxType, role: Role, c: MemoryChain): JsonObject {
       return { manufacturer: "manufacturer", from: "35999999", to: "35999999" };
     case "device.register":
       return { devices: [{ ids: [FRESH] }] };
+    case "root.add":
+      return { cert: ROOT_B.der };
+    case "root.remove":
+      return { sha256: ROOT_A_SHA256 };
+    case "devicekey.set":
+      return { device: OWNED, key: testSigner(`device-${role}`).keyId };
     case "device.sell":
       return { device: UNSOLD, owner: bob.keyId };
     case "transfer.offer":

@@ -1,8 +1,10 @@
 import { makeError } from "../errors/devicechain-error.js";
 import type { TxType } from "../tx/tx-type.js";
 import { tacAllocate } from "./actions/allocate-tac.js";
+import { rootAdd, rootRemove } from "./actions/attestation-root.js";
 import { deviceBlock, deviceUnblock } from "./actions/block.js";
 import { cloneClear, cloneSuspect } from "./actions/clone.js";
+import { deviceKeySet } from "./actions/device-key.js";
 import { insuranceSettle } from "./actions/insurance.js";
 import { memberAdmit, memberReinstate, memberSuspend } from "./actions/member.js";
 import { pairingAdd, pairingDelegate, pairingRemove } from "./actions/pairing.js";
@@ -30,6 +32,9 @@ export const TX_DEFINITIONS = [
   keyRotate,
   tacAllocate,
   deviceRegister,
+  deviceKeySet,
+  rootAdd,
+  rootRemove,
   deviceSell,
   transferOffer,
   transferAccept,

@@ -45,6 +45,7 @@ export const HISTORY_EVENTS = [
   "paired",
   "unpaired",
   "insurance.settle",
+  "key_set",
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 

@@ -24,3 +24,5 @@ export const pairingDelegationKey = (memberId: string): string => `delegation/pa
 /** A member's attestation of one of its node's usage statements (`usage.attest`). */
 export const usageAttestationKey = (memberId: string, statementId: string): string =>
   `usage/${memberId}/${statementId}`;
+/** The attestation roots (CA certificates) a manufacturer registered for its devices' chains. */
+export const attestationRootsKey = (memberId: string): string => `attestation-roots/${memberId}`;

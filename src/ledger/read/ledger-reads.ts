@@ -3,6 +3,7 @@ import { makeError } from "../../core/errors/devicechain-error.js";
 import { parseIdentifier } from "../../core/identifiers/identifier.js";
 import { type Account, resolveAccount } from "../../core/machine/account.js";
 import { lastNonce } from "../../core/machine/verify.js";
+import { readAttestationRoots } from "../../core/state/attestation-root.js";
 import { readChain } from "../../core/state/chain.js";
 import { type Device, findDevice } from "../../core/state/device.js";
 import { DEVICE_PREFIX, MEMBER_PREFIX } from "../../core/state/keys.js";
@@ -94,6 +95,11 @@ export class LedgerReads {
     const device = findDevice(this.store, id.key);
     if (!device) throw makeError("DEVICE_UNKNOWN", `No device is registered under ${id.display}`);
     return device;
+  }
+
+  /** The attestation roots (base64 DER) a manufacturer registered with root.add. */
+  attestationRoots(memberId: string): string[] {
+    return readAttestationRoots(this.store, memberId).map((r) => r.cert);
   }
 
   /** Up to `limit` devices in registry-key order, after the registry key `after` if given. */

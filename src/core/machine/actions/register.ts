@@ -1,4 +1,4 @@
-import { isKeyId } from "../../crypto/ed25519.js";
+import { deviceKeyText } from "../../crypto/device-key.js";
 import type { Json, JsonObject } from "../../encoding/canonical-json.js";
 import { isError, makeError } from "../../errors/devicechain-error.js";
 import { parseIdentifier } from "../../identifiers/identifier.js";
@@ -98,10 +98,8 @@ function parseEntry(row: Json, manufacturerId: string): DeviceEntry {
     ids.push(parseSerial(manufacturerId, r.serial).key);
   }
   if (ids.length === 0) throw makeError("TX_BAD_PARAMS", "A device needs at least one identifier");
-  if (r.key !== undefined && (typeof r.key !== "string" || !isKeyId(r.key))) {
-    throw makeError("TX_BAD_PARAMS", "key must be an Ed25519 public key in base64url");
-  }
-  return r.key === undefined ? { ids, tacs } : { ids, tacs, deviceKey: r.key };
+  // An Ed25519 key id or a p256: key (core/crypto/device-key.ts), stored in its canonical text.
+  return r.key === undefined ? { ids, tacs } : { ids, tacs, deviceKey: deviceKeyText(r.key) };
 }
 
 /** A manufacturer registers devices under its own TACs: all of them, or none. */
