@@ -1,11 +1,15 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { isError } from "../errors/devicechain-error.js";
 import { parseTacDb } from "./tac-db.js";
 
-// The Osmocom TAC database as the project ships it (share/tacdb.csv, unmodified upstream file).
-const shipped = readFileSync(new URL("../../../../share/tacdb.csv", import.meta.url), "utf8");
+// The Osmocom TAC database as the project ships it (share/tacdb.csv.gz: the upstream file,
+// unmodified, gzipped).
+const shipped = gunzipSync(
+  readFileSync(new URL("../../../../share/tacdb.csv.gz", import.meta.url)),
+).toString("utf8");
 
 test("the shipped database: known TACs name their brand and model (rows of the upstream file)", () => {
   const db = parseTacDb(shipped);

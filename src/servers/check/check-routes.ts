@@ -19,7 +19,7 @@ import { ReportCache } from "./report-cache.js";
 
 /** What the node hands the check routes, besides the ledger: read once at start. */
 export interface CheckReportDeps {
-  /** The TAC database (share/tacdb.csv), parsed once. */
+  /** The TAC database (share/tacdb.csv.gz), parsed once. */
   readonly tacs: TacDb;
   /** The node key: it signs every report (its id is GET /v1/webhooks/signing-key's). */
   readonly signer: Signer;
