@@ -6,8 +6,6 @@
  */
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
@@ -15,11 +13,12 @@ import type { Signer } from "../../src/core/crypto/ed25519.js";
 import { toBase64Url } from "../../src/core/encoding/bytes.js";
 import { canonicalBytes } from "../../src/core/encoding/canonical-json.js";
 import { luhnCheckDigit } from "../../src/core/identifiers/luhn.js";
-import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
+import { verifyDelivery } from "../../src/node/push/delivery-signature.js";
 import { ACME, consortiumSteps, DEMO_TAC, EXAMPLE_TAC, POLICE } from "../support/consortium.js";
 import { codeOf } from "../support/http-app.js";
 import { type NrfTokens, nrfTokens } from "../support/nrf-token.js";
 import { signed, TEST_CHAIN, testSigner } from "../support/signers.js";
+import { type Received, WebhookReceiver } from "../support/webhook-receiver.js";
 import { type E2eNode, http, post, startE2eNode, until } from "./e2e-node.js";
 
 const acme = ACME.signer;
@@ -35,47 +34,6 @@ const LATE_B = imei("35693803000002");
 /** The watcher's own phone: an owner of nothing may not register webhooks. */
 const WATCHED = imei("35693803000003");
 
-interface Received {
-  readonly id: string;
-  readonly timestamp: number;
-  readonly signature: string;
-  readonly body: string;
-}
-
-/** A webhook receiver that answers 503 while `down`, and records every request it gets. */
-class Receiver {
-  down = false;
-  url = "";
-  readonly got: Received[] = [];
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      this.got.push({
-        id: String(req.headers[DELIVERY_HEADERS.id]),
-        timestamp: Number(req.headers[DELIVERY_HEADERS.timestamp]),
-        signature: String(req.headers[DELIVERY_HEADERS.signature]),
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      res.writeHead(this.down ? 503 : 204).end();
-    });
-  });
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-    return this.url;
-  }
-  close(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
-  /** Deliveries after deduplication by delivery id, parsed. */
-  unique(): Record<string, unknown>[] {
-    const seen = new Map<string, Received>();
-    for (const g of this.got) seen.set(g.id, g);
-    return [...seen.values()].map((g) => JSON.parse(g.body));
-  }
-}
-
 function subscribeBody(signer: Signer, fields: Record<string, unknown>, time = Date.now()) {
   const request = { chain: TEST_CHAIN, key: signer.keyId, time, ...fields };
   return JSON.stringify({ request, sig: toBase64Url(signer.sign(canonicalBytes(request))) });
@@ -84,18 +42,18 @@ function subscribeBody(signer: Signer, fields: Record<string, unknown>, time = D
 describe("webhooks, tracing alerts and filtered events", () => {
   // Each test has its own node and receivers: none depends on what another subscribed or reported.
   let n: E2eNode;
-  let policeHook: Receiver;
-  let watcherHook: Receiver;
-  let lateHook: Receiver;
+  let policeHook: WebhookReceiver;
+  let watcherHook: WebhookReceiver;
+  let lateHook: WebhookReceiver;
   let nodeKeyId: string;
   const secret = "a-secret-of-twenty-chars";
   const nrfDir = mkdtempSync(path.join(tmpdir(), "dc-push-nrf-"));
   const nrf: NrfTokens = nrfTokens(nrfDir);
 
   beforeEach(async () => {
-    policeHook = new Receiver();
-    watcherHook = new Receiver();
-    lateHook = new Receiver();
+    policeHook = new WebhookReceiver();
+    watcherHook = new WebhookReceiver();
+    lateHook = new WebhookReceiver();
     for (const hook of [policeHook, watcherHook, lateHook]) await hook.listen();
     // The receivers listen on loopback, which a node refuses unless it is allow-listed.
     n = await startE2eNode({

@@ -7,8 +7,6 @@
  */
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -20,7 +18,7 @@ import { canonicalBytes, type JsonObject } from "../../src/core/encoding/canonic
 import type { TxType } from "../../src/core/tx/tx-type.js";
 import { type RunningNode, runNode } from "../../src/node/node.js";
 import { loadNodeConfig } from "../../src/node/node-config.js";
-import { DELIVERY_HEADERS, verifyDelivery } from "../../src/node/push/delivery-signature.js";
+import { verifyDelivery } from "../../src/node/push/delivery-signature.js";
 import {
   ACME,
   ALICE,
@@ -32,45 +30,10 @@ import {
   testGenesis,
 } from "../support/consortium.js";
 import { signed, TEST_CHAIN } from "../support/signers.js";
+import { WebhookReceiver } from "../support/webhook-receiver.js";
 import { http, until } from "./e2e-node.js";
 
 const DAY = 86_400_000;
-
-interface Received {
-  readonly id: string;
-  readonly timestamp: number;
-  readonly signature: string;
-  readonly body: string;
-}
-
-/** A loopback webhook receiver that records every request it gets. */
-class Receiver {
-  url = "";
-  readonly got: Received[] = [];
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      this.got.push({
-        id: String(req.headers[DELIVERY_HEADERS.id]),
-        timestamp: Number(req.headers[DELIVERY_HEADERS.timestamp]),
-        signature: String(req.headers[DELIVERY_HEADERS.signature]),
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      res.writeHead(204).end();
-    });
-  });
-  async listen(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-  close(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
-  events(): Record<string, unknown>[] {
-    return this.got.map((g) => JSON.parse(g.body) as Record<string, unknown>);
-  }
-}
 
 const signedRequest = (signer: Signer, fields: Record<string, unknown>) => {
   const request = { chain: TEST_CHAIN, key: signer.keyId, time: Date.now(), ...fields };
@@ -99,8 +62,8 @@ describe("watches on a node", () => {
   let offset = 0;
   const clock = (): number => Date.now() + offset;
   let node: RunningNode;
-  const hook = new Receiver();
-  const shortHook = new Receiver();
+  const hook = new WebhookReceiver();
+  const shortHook = new WebhookReceiver();
   let watchId = "";
   let streamWatchId = "";
   let shortWatchId = "";
